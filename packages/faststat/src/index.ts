@@ -1,0 +1,1 @@
+export { type Clock, nanotime, nanotimeToEpochMs } from './nanotime.js';
