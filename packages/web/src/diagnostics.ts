@@ -1,0 +1,6 @@
+import diagnostics from 'node:diagnostics_channel';
+
+/** `support:web:response`: { method, url, route, status, durationMs } once a response is handed to Node. */
+export const responseChannel = diagnostics.channel('support:web:response');
+/** `support:web:error`: { error, method, url, route } for every unexpected (non-HTTPError) error. */
+export const errorChannel = diagnostics.channel('support:web:error');

@@ -1,0 +1,145 @@
+import type { RequestContext } from './context.js';
+import { codes, WebError } from './errors.js';
+import type { Middleware } from './middleware.js';
+
+/** Options of {@link Application}. */
+export interface ApplicationOptions {
+  /**
+   * Middleware applied to every route, outermost first.
+   * @default []
+   */
+  middlewares?: readonly Middleware[];
+  /**
+   * Values every endpoint and middleware can ask for by name (a database
+   * handle, a config object, …).
+   * @default {}
+   */
+  resources?: Record<string, unknown>;
+  /**
+   * Largest request body in bytes; bigger bodies get 413 without being read.
+   * @default 1048576 (1 MiB)
+   */
+  bodyLimit?: number;
+  /**
+   * Send error messages and stacks of unexpected errors to clients. Never in production.
+   * @default false
+   */
+  debug?: boolean;
+  /**
+   * Called with every unexpected error (not HTTPError) and its request context.
+   * @default logs one line and the stack with console.error
+   */
+  onError?: (error: unknown, ctx: RequestContext | undefined) => void;
+  /**
+   * Match `/a/` like `/a`.
+   * @default false
+   */
+  ignoreTrailingSlash?: boolean;
+  /**
+   * Match `//a` like `/a`.
+   * @default false
+   */
+  ignoreDuplicateSlashes?: boolean;
+  /**
+   * Match paths case-sensitively.
+   * @default true
+   */
+  caseSensitive?: boolean;
+  /**
+   * Longest value of one route parameter; longer ones do not match (404).
+   * @default 100
+   */
+  maxParamLength?: number;
+}
+
+export interface ResolvedOptions {
+  middlewares: readonly Middleware[];
+  resources: Record<string, unknown>;
+  bodyLimit: number;
+  debug: boolean;
+  onError: (error: unknown, ctx: RequestContext | undefined) => void;
+  ignoreTrailingSlash: boolean;
+  ignoreDuplicateSlashes: boolean;
+  caseSensitive: boolean;
+  maxParamLength: number;
+}
+
+function logError(error: unknown, ctx: RequestContext | undefined): void {
+  const where = ctx ? `${ctx.request.method} ${ctx.request.url}` : 'request';
+  console.error(`@support/web: ${where} failed:`, error);
+}
+
+export const defaults: ResolvedOptions = {
+  middlewares: [],
+  resources: {},
+  bodyLimit: 1024 * 1024,
+  debug: false,
+  onError: logError,
+  ignoreTrailingSlash: false,
+  ignoreDuplicateSlashes: false,
+  caseSensitive: true,
+  maxParamLength: 100,
+};
+
+function invalid(message: string): WebError {
+  return new WebError(codes.INVALID_OPTION, message);
+}
+
+/** Merges options over the defaults and checks every one, naming the culprit. */
+export function resolveOptions(options: ApplicationOptions | undefined): ResolvedOptions {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw invalid('Application options must be an object');
+  }
+  const resolved: ResolvedOptions = { ...defaults };
+  for (const [key, value] of Object.entries(options ?? {})) {
+    if (value !== undefined) (resolved as unknown as Record<string, unknown>)[key] = value;
+  }
+  if (!Array.isArray(resolved.middlewares)) throw invalid('options.middlewares must be an array');
+  resolved.middlewares.forEach((mw, i) => {
+    checkMiddleware(mw, `options.middlewares[${i}]`);
+  });
+  if (
+    typeof resolved.resources !== 'object' ||
+    resolved.resources === null ||
+    Array.isArray(resolved.resources)
+  ) {
+    throw invalid('options.resources must be a plain object');
+  }
+  if (!Number.isInteger(resolved.bodyLimit) || resolved.bodyLimit < 0) {
+    throw invalid('options.bodyLimit must be a non-negative integer');
+  }
+  if (!Number.isInteger(resolved.maxParamLength) || resolved.maxParamLength < 1) {
+    throw invalid('options.maxParamLength must be a positive integer');
+  }
+  if (typeof resolved.onError !== 'function') throw invalid('options.onError must be a function');
+  for (const key of [
+    'debug',
+    'ignoreTrailingSlash',
+    'ignoreDuplicateSlashes',
+    'caseSensitive',
+  ] as const) {
+    if (typeof resolved[key] !== 'boolean') throw invalid(`options.${key} must be a boolean`);
+  }
+  return resolved;
+}
+
+/** Checks one middleware object's shape. */
+export function checkMiddleware(mw: Middleware, where: string): void {
+  if (typeof mw !== 'object' || mw === null) throw invalid(`${where} must be a middleware object`);
+  if (typeof mw.name !== 'string' || mw.name === '')
+    throw invalid(`${where}.name must be a non-empty string`);
+  for (const key of ['provides', 'needs'] as const) {
+    const names = mw[key];
+    if (
+      names !== undefined &&
+      (!Array.isArray(names) || names.some((n) => typeof n !== 'string'))
+    ) {
+      throw invalid(`${where}.${key} (middleware "${mw.name}") must be an array of names`);
+    }
+  }
+  for (const key of ['request', 'endpoint', 'render'] as const) {
+    if (mw[key] !== undefined && typeof mw[key] !== 'function') {
+      throw invalid(`${where}.${key} (middleware "${mw.name}") must be a function`);
+    }
+  }
+}
