@@ -305,9 +305,12 @@ export class BufferedSocket<S extends Duplex = Duplex> {
   /**
    * Destroys the socket and rejects every pending operation with
    * ConnectionClosedError. Unflushed sends are dropped; call {@link shutdown}
-   * first for a graceful end. Resolves when the socket has closed.
+   * first for a graceful end. Resolves when the socket has closed; does
+   * nothing after {@link detach}.
    */
   async close(): Promise<void> {
+    // After detach() the socket belongs to the caller again.
+    if (this.closedAs === 'detached') return;
     if (this.closedAs === undefined) {
       this.closedAs = 'closed';
       this.failPending();
