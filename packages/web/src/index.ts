@@ -23,3 +23,4 @@ export {
 } from './render.js';
 export { type HeaderValue, Response, type ResponseBody, type ResponseInit } from './response.js';
 export { type Endpoint, type Mount, type Route, type RouteOptions, route } from './route.js';
+export { type StaticOptions, staticFiles } from './static.js';
