@@ -1,14 +1,18 @@
 import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
 
 // Every package and example with a test/ folder is a vitest project. The
 // `source` export condition makes workspace imports resolve to src/, so the
 // tests need no build.
 const projectDirs = ['packages', 'examples', 'tools'].flatMap((group) =>
-  existsSync(group)
-    ? readdirSync(group)
+  existsSync(join(root, group))
+    ? readdirSync(join(root, group))
         .map((name) => `${group}/${name}`)
-        .filter((dir) => existsSync(`${dir}/test`))
+        .filter((dir) => existsSync(join(root, dir, 'test')))
     : [],
 );
 
@@ -20,7 +24,7 @@ export default defineConfig({
       extends: true,
       test: {
         name: dir.slice(dir.indexOf('/') + 1),
-        root: dir,
+        root: join(root, dir),
         include: ['test/**/*.test.ts'],
         testTimeout: 30_000,
         hookTimeout: 30_000,
