@@ -1,0 +1,151 @@
+import { assertSnapshot } from './errors.js';
+
+/** JSON form of a {@link LogStore}: counts of consecutive keys from `offset`. */
+export interface LogStoreSnapshot {
+  offset: number;
+  counts: number[];
+}
+
+const GROW_SLACK = 32;
+
+/**
+ * Counts per integer key over a contiguous window of at most `maxBins` keys,
+ * allocated as the data needs it. When a key would stretch the window past
+ * `maxBins`, the lowest keys are collapsed into the lowest kept bin, so the
+ * accuracy of the low quantiles degrades first and the memory never grows.
+ *
+ * Counts start in a Uint32Array (4 bytes a bin) and move to a Float64Array
+ * the first time a bin would pass 2^32 - 1.
+ */
+export class LogStore {
+  counts: Uint32Array | Float64Array = new Uint32Array(0);
+  /** The key of counts[0]. */
+  offset = 0;
+  /** One past the highest key used, relative to offset. */
+  used = 0;
+  total = 0;
+  readonly maxBins: number;
+
+  constructor(maxBins: number) {
+    this.maxBins = maxBins;
+  }
+
+  add(key: number, count = 1): void {
+    const i = key - this.offset;
+    const counts = this.counts;
+    if (i >= 0 && i < this.used) {
+      const c = counts[i]! + count;
+      counts[i] = c;
+      if (counts[i] !== c) this.widen(i, c);
+    } else {
+      this.addSlow(key, count);
+    }
+    this.total += count;
+  }
+
+  /** Count at or below which `rank` (0-based) falls; returns the key. */
+  keyAtRank(rank: number, ascending: boolean): number {
+    const counts = this.counts;
+    let seen = 0;
+    if (ascending) {
+      for (let i = 0; i < this.used; i++) {
+        seen += counts[i]!;
+        if (seen > rank) return this.offset + i;
+      }
+      return this.offset + this.used - 1;
+    }
+    for (let i = this.used - 1; i >= 0; i--) {
+      seen += counts[i]!;
+      if (seen > rank) return this.offset + i;
+    }
+    return this.offset;
+  }
+
+  /** Calls fn(key, count) for every non-empty bin, ascending. */
+  forEach(fn: (key: number, count: number) => void): void {
+    for (let i = 0; i < this.used; i++) {
+      const c = this.counts[i]!;
+      if (c > 0) fn(this.offset + i, c);
+    }
+  }
+
+  merge(other: LogStore): void {
+    other.forEach((key, count) => this.add(key, count));
+  }
+
+  snapshot(): LogStoreSnapshot {
+    let lo = 0;
+    let hi = this.used;
+    while (lo < hi && this.counts[lo] === 0) lo++;
+    while (hi > lo && this.counts[hi - 1] === 0) hi--;
+    return { offset: this.offset + lo, counts: Array.from(this.counts.subarray(lo, hi)) };
+  }
+
+  static fromSnapshot(snap: LogStoreSnapshot, maxBins: number): LogStore {
+    assertSnapshot(
+      snap && Number.isInteger(snap.offset) && Array.isArray(snap.counts),
+      'log store needs an integer offset and a counts array',
+    );
+    const store = new LogStore(maxBins);
+    snap.counts.forEach((count, i) => {
+      assertSnapshot(Number.isFinite(count) && count >= 0, 'log store counts must be >= 0');
+      if (count > 0) store.add(snap.offset + i, count);
+    });
+    return store;
+  }
+
+  /** Bytes held by the counts array. */
+  get byteLength(): number {
+    return this.counts.byteLength;
+  }
+
+  private widen(i: number, value: number): void {
+    const wide = Float64Array.from(this.counts);
+    wide[i] = value;
+    this.counts = wide;
+  }
+
+  private addSlow(key: number, count: number): void {
+    let lowKey = this.used === 0 ? key : Math.min(key, this.offset);
+    const highKey = this.used === 0 ? key : Math.max(key, this.offset + this.used - 1);
+    // Keep the highest maxBins keys; everything lower lands in the lowest bin.
+    if (highKey - lowKey + 1 > this.maxBins) lowKey = highKey - this.maxBins + 1;
+    this.reshape(lowKey, highKey);
+    const i = Math.max(key, lowKey) - this.offset;
+    const c = this.counts[i]! + count;
+    this.counts[i] = c;
+    if (this.counts[i] !== c) this.widen(i, c);
+  }
+
+  /** Makes the window cover [lowKey, highKey], collapsing keys below lowKey. */
+  private reshape(lowKey: number, highKey: number): void {
+    const old = this.counts;
+    if (this.used > 0 && lowKey >= this.offset && highKey < this.offset + old.length) {
+      this.used = Math.max(this.used, highKey - this.offset + 1);
+      return;
+    }
+    const span = highKey - lowKey + 1;
+    const capacity = Math.min(this.maxBins, Math.max(span + GROW_SLACK, old.length));
+    const room = capacity - span;
+    // Leave the free bins on the side the data grows towards.
+    let nextOffset = lowKey;
+    if (this.used === 0) nextOffset = lowKey - (room >> 1);
+    else if (lowKey < this.offset) nextOffset = lowKey - room;
+    let next: Uint32Array | Float64Array =
+      old instanceof Float64Array ? new Float64Array(capacity) : new Uint32Array(capacity);
+    for (let i = 0; i < this.used; i++) {
+      const c = old[i]!;
+      if (c === 0) continue;
+      const j = Math.max(this.offset + i, lowKey) - nextOffset;
+      const sum = next[j]! + c;
+      next[j] = sum;
+      if (next[j] !== sum) {
+        next = Float64Array.from(next);
+        next[j] = sum;
+      }
+    }
+    this.counts = next;
+    this.offset = nextOffset;
+    this.used = highKey - nextOffset + 1;
+  }
+}

@@ -1,0 +1,461 @@
+import { BUCKET_BOUNDS, BUCKET_COUNT } from './buckets.js';
+import { assertSnapshot, FaststatTypeError } from './errors.js';
+import { LogSketch } from './log-sketch.js';
+import { Moments } from './moments.js';
+import {
+  intervalStatsOptions,
+  type ResolvedStatsOptions,
+  resolveStatsOptions,
+  type StatsOptions,
+} from './options.js';
+import { RecentRing, type TimedPoint, TopN } from './recent.js';
+import { STATS_SNAPSHOT_VERSION, type StatsSnapshot } from './stats-snapshot.js';
+import { WindowCounts, type WindowCountsSnapshot } from './window-counts.js';
+
+/** Decay rates of {@link Stats.expoAvgs}: 1/2, 1/4, … 1/64. */
+export const EXPO_RATES: readonly number[] = Object.freeze([
+  1 / 2,
+  1 / 4,
+  1 / 8,
+  1 / 16,
+  1 / 32,
+  1 / 64,
+]);
+/** Lags of {@link Stats.lagAvgs}: means of the last 2, 4, … 64 points. */
+export const LAGS: readonly number[] = Object.freeze([2, 4, 8, 16, 32, 64]);
+
+/**
+ * Streaming statistics of a series of numbers in bounded memory: moments,
+ * extremes, means, quantiles within a relative accuracy, a 1-2-5 histogram,
+ * recent and top points, exponential averages, per-minute and per-hour
+ * counts, and the statistics of the time between points.
+ *
+ * `add` of a non-finite number (NaN, ±Infinity) does not touch the
+ * statistics; it is counted in {@link Stats.nonFinite}. `add` of a non-number
+ * throws a TypeError (code SUP_ERR_FASTSTAT_INVALID_ARGUMENT). Statistics of
+ * an empty Stats are NaN.
+ */
+export class Stats {
+  protected readonly options: ResolvedStatsOptions;
+  protected readonly clock: () => number;
+  protected readonly moments = new Moments();
+  protected readonly sketch: LogSketch;
+  protected readonly bucketCounts = new Float64Array(BUCKET_COUNT);
+  protected readonly recentRing: RecentRing | undefined;
+  protected readonly topN: TopN | undefined;
+  protected readonly windows: WindowCounts | undefined;
+  protected readonly intervalStats: Stats | undefined;
+  protected readonly expo = new Float64Array(EXPO_RATES.length);
+  protected minValue = Number.NaN;
+  protected maxValue = Number.NaN;
+  protected minAt = Number.NaN;
+  protected maxAt = Number.NaN;
+  protected lastAt = Number.NaN;
+  protected sumLog = 0;
+  protected sumInverse = 0;
+  protected nonPositive = 0;
+  protected nonFiniteCount = 0;
+  /**
+   * False for the lean Stats that serves as an `interval` (it keeps moments,
+   * extremes, sketch and buckets only) and after merging such data: then the
+   * geometric and harmonic means and exponential averages read NaN.
+   */
+  protected fullFeatured = true;
+
+  constructor(options?: StatsOptions) {
+    const o = resolveStatsOptions(options);
+    this.options = o;
+    this.clock = o.clock;
+    this.sketch = new LogSketch(o.relativeAccuracy, o.maxBins);
+    this.recentRing = o.recentSize > 0 ? new RecentRing(o.recentSize) : undefined;
+    this.topN = o.topSize > 0 ? new TopN(o.topSize) : undefined;
+    this.windows = o.windowCounts ? new WindowCounts(o.epochOriginMs) : undefined;
+    this.intervalStats = o.interval ? Stats.lean(o) : undefined;
+  }
+
+  /** The lean Stats of an `interval`: see {@link Stats.fullFeatured}. */
+  private static lean(o: ResolvedStatsOptions): Stats {
+    const stats = new Stats({
+      ...intervalStatsOptions,
+      clock: o.clock,
+      epochOriginMs: o.epochOriginMs,
+    });
+    stats.fullFeatured = false;
+    return stats;
+  }
+
+  /** Adds one point, timed now. */
+  add(x: number): void {
+    if (typeof x !== 'number') {
+      throw new FaststatTypeError(`Stats.add expects a number, got ${typeof x}`);
+    }
+    if (x - x !== 0) {
+      this.nonFiniteCount++;
+      return;
+    }
+    this.record(x, this.clock());
+  }
+
+  /** Adds a finite point `x` taken at clock time `t` (ns). */
+  protected record(x: number, t: number): void {
+    if (this.moments.n === 0) {
+      this.recordFirst(x, t);
+      return;
+    }
+    const previous = this.lastAt;
+    this.moments.add(x);
+    this.lastAt = t;
+    if (x < this.minValue) {
+      this.minValue = x;
+      this.minAt = t;
+    } else if (x > this.maxValue) {
+      this.maxValue = x;
+      this.maxAt = t;
+    }
+    const expo = this.expo;
+    expo[0]! += (x - expo[0]!) * 0.5;
+    expo[1]! += (x - expo[1]!) * 0.25;
+    expo[2]! += (x - expo[2]!) * 0.125;
+    expo[3]! += (x - expo[3]!) * 0.0625;
+    expo[4]! += (x - expo[4]!) * 0.03125;
+    expo[5]! += (x - expo[5]!) * 0.015625;
+    this.recordShape(x);
+    if (this.recentRing !== undefined) this.recentRing.push(x, t);
+    if (this.topN !== undefined && x > this.topN.threshold) this.topN.offer(x, t);
+    if (this.windows !== undefined) this.windows.add(t);
+    if (this.intervalStats !== undefined) this.intervalStats.recordLean((t - previous) / 1e6, t);
+  }
+
+  /** The `interval` path: moments, extremes, sketch and buckets only. */
+  private recordLean(x: number, t: number): void {
+    if (this.moments.n === 0) {
+      this.minValue = this.maxValue = x;
+      this.minAt = this.maxAt = t;
+    } else if (x < this.minValue) {
+      this.minValue = x;
+      this.minAt = t;
+    } else if (x > this.maxValue) {
+      this.maxValue = x;
+      this.maxAt = t;
+    }
+    this.moments.add(x);
+    this.lastAt = t;
+    if (x > 0) this.bucketCounts[this.sketch.addPositiveLog(x, Math.log(x))]!++;
+    else {
+      this.nonPositive++;
+      this.sketch.add(x);
+      this.bucketCounts[0]!++;
+    }
+  }
+
+  private recordFirst(x: number, t: number): void {
+    this.moments.add(x);
+    this.lastAt = this.minAt = this.maxAt = t;
+    this.minValue = this.maxValue = x;
+    this.expo.fill(x);
+    this.recordShape(x);
+    if (this.recentRing !== undefined) this.recentRing.push(x, t);
+    if (this.topN !== undefined) this.topN.offer(x, t);
+    if (this.windows !== undefined) this.windows.add(t);
+  }
+
+  /** The parts that depend on the value's magnitude: logs, sketch, buckets. */
+  private recordShape(x: number): void {
+    if (x > 0) {
+      const lnx = Math.log(x);
+      this.sumLog += lnx;
+      this.sumInverse += 1 / x;
+      this.bucketCounts[this.sketch.addPositiveLog(x, lnx)]!++;
+    } else {
+      this.nonPositive++;
+      this.sketch.add(x);
+      this.bucketCounts[0]!++;
+    }
+  }
+
+  /** Number of points added (non-finite ones excluded). */
+  get n(): number {
+    return this.moments.n;
+  }
+  /** Number of NaN and ±Infinity values passed to add and left out. */
+  get nonFinite(): number {
+    return this.nonFiniteCount;
+  }
+  get mean(): number {
+    return this.moments.n > 0 ? this.moments.mean : Number.NaN;
+  }
+  get min(): number {
+    return this.minValue;
+  }
+  get max(): number {
+    return this.maxValue;
+  }
+  /** Population variance (divides by n). */
+  get variance(): number {
+    return this.moments.variance;
+  }
+  get stddev(): number {
+    return Math.sqrt(this.moments.variance);
+  }
+  get skewness(): number {
+    return this.moments.skewness;
+  }
+  /** Excess kurtosis: 0 for a normal distribution. */
+  get kurtosis(): number {
+    return this.moments.kurtosis;
+  }
+  /** exp(mean(ln x)); NaN unless every point is > 0. */
+  get geometricMean(): number {
+    return this.fullFeatured && this.n > 0 && this.nonPositive === 0
+      ? Math.exp(this.sumLog / this.n)
+      : Number.NaN;
+  }
+  /** n / Σ(1/x); NaN unless every point is > 0. */
+  get harmonicMean(): number {
+    return this.fullFeatured && this.n > 0 && this.nonPositive === 0
+      ? this.n / this.sumInverse
+      : Number.NaN;
+  }
+  /** (Q1 + 2·median + Q3) / 4. */
+  get trimean(): number {
+    return (this.quantile(0.25) + 2 * this.quantile(0.5) + this.quantile(0.75)) / 4;
+  }
+
+  /**
+   * The value at quantile q in [0, 1] (nearest rank), within
+   * `relativeAccuracy` of the exact one and clamped to [min, max].
+   */
+  quantile(q: number): number {
+    if (typeof q !== 'number' || !(q >= 0 && q <= 1)) {
+      throw new FaststatTypeError(`quantile expects q in [0, 1], got ${String(q)}`);
+    }
+    const v = this.sketch.quantile(q);
+    return v < this.minValue ? this.minValue : v > this.maxValue ? this.maxValue : v;
+  }
+
+  /** The configured percentiles, e.g. `[{ q: 0.5, value: 12.1 }, …]`. */
+  get percentiles(): Array<{ q: number; value: number }> {
+    return this.options.percentiles.map((q) => ({ q, value: this.quantile(q) }));
+  }
+
+  /**
+   * The 1-2-5 histogram: `counts[k]` points in (bounds[k-1], bounds[k]]
+   * (counts[0]: everything <= bounds[0]), and `overflow` above the last bound.
+   */
+  get buckets(): { bounds: readonly number[]; counts: number[]; overflow: number } {
+    const counts = Array.from(this.bucketCounts);
+    const overflow = counts.pop() ?? 0;
+    return { bounds: Array.from(BUCKET_BOUNDS), counts, overflow };
+  }
+
+  /** The most recent points with their clock times, oldest first. */
+  get recent(): TimedPoint[] {
+    return this.recentRing?.points() ?? [];
+  }
+  /** The largest points with their clock times, largest first. */
+  get top(): TimedPoint[] {
+    return this.topN?.points() ?? [];
+  }
+  /** Exponential moving averages at {@link EXPO_RATES}. */
+  get expoAvgs(): Array<{ rate: number; value: number }> {
+    return EXPO_RATES.map((rate, i) => ({
+      rate,
+      value: this.fullFeatured && this.n > 0 ? this.expo[i]! : Number.NaN,
+    }));
+  }
+  /** Means of the last 2, 4, … 64 points (as far as `recentSize` reaches). */
+  get lagAvgs(): Array<{ lag: number; value: number }> {
+    const last = this.recentRing?.lastValues(this.recentRing.size) ?? [];
+    return LAGS.filter((lag) => lag <= last.length).map((lag) => {
+      let sum = 0;
+      for (let i = 0; i < lag; i++) sum += last[i]!;
+      return { lag, value: sum / lag };
+    });
+  }
+  /** Median of the recent points (exact, over the last `recentSize`). */
+  get windowMedian(): number {
+    const values = this.recentRing?.lastValues(this.recentRing.size) ?? [];
+    if (values.length === 0) return Number.NaN;
+    values.sort((a, b) => a - b);
+    const mid = values.length >> 1;
+    return values.length % 2 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+  }
+  /** Points per minute (last 64) and per hour (last 32), oldest first, as of now. */
+  get windowCounts(): WindowCountsSnapshot | undefined {
+    return this.windows?.snapshot(this.clock());
+  }
+  /** Statistics of the time between adds, in milliseconds. */
+  get interval(): Stats | undefined {
+    return this.intervalStats;
+  }
+  /** Clock time (ns) of the last point; NaN when empty. */
+  get lastTime(): number {
+    return this.lastAt;
+  }
+  /** Clock time (ns) at which the current minimum was added. */
+  get minTime(): number {
+    return this.minAt;
+  }
+  /** Clock time (ns) at which the current maximum was added. */
+  get maxTime(): number {
+    return this.maxAt;
+  }
+
+  /** Approximate bytes held by this Stats and its interval. */
+  get byteLength(): number {
+    return (
+      400 +
+      this.sketch.byteLength +
+      this.bucketCounts.byteLength +
+      (this.recentRing?.byteLength ?? 0) +
+      (this.topN?.byteLength ?? 0) +
+      (this.windows ? (64 + 32) * 8 : 0) +
+      (this.intervalStats?.byteLength ?? 0)
+    );
+  }
+
+  /** Wall-clock ms for a clock time. */
+  protected epochMs(t: number): number {
+    return this.options.epochOriginMs + t / 1e6;
+  }
+  /** Clock time for wall-clock ms. */
+  protected clockTime(epochMs: number): number {
+    return (epochMs - this.options.epochOriginMs) * 1e6;
+  }
+
+  /** Plain JSON of everything; times are wall-clock epoch milliseconds. */
+  snapshot(): StatsSnapshot {
+    const e = (t: number) => (Number.isNaN(t) ? null : this.epochMs(t));
+    const pts = (points: TimedPoint[]) =>
+      points.map((p) => [this.epochMs(p.time), p.value] as [number, number]);
+    const n = this.n;
+    return {
+      type: 'stats',
+      version: STATS_SNAPSHOT_VERSION,
+      n,
+      nonFinite: this.nonFiniteCount,
+      moments: this.moments.snapshot(),
+      min: n > 0 ? this.minValue : null,
+      max: n > 0 ? this.maxValue : null,
+      minTime: e(this.minAt),
+      maxTime: e(this.maxAt),
+      lastTime: e(this.lastAt),
+      sumLog: this.fullFeatured ? this.sumLog : null,
+      sumInverse: this.fullFeatured ? this.sumInverse : null,
+      nonPositive: this.nonPositive,
+      percentiles: this.percentiles.map(({ q, value }) => [q, n > 0 ? value : null]),
+      sketch: this.sketch.snapshot(),
+      buckets: Array.from(this.bucketCounts),
+      expoAvgs: this.fullFeatured && n > 0 ? Array.from(this.expo) : null,
+      recent: this.recentRing ? pts(this.recentRing.points()) : null,
+      top: this.topN ? pts(this.topN.points()) : null,
+      windowCounts: this.windows ? this.windows.snapshot(this.clock()) : null,
+      interval: this.intervalStats ? this.intervalStats.snapshot() : null,
+    };
+  }
+
+  /**
+   * Adds the data of another Stats or snapshot into this one: n, mean,
+   * variance, skewness, kurtosis, min, max, buckets, quantiles and window
+   * counts combine exactly; recent and top keep the newest/largest points of
+   * both; exponential averages become the n-weighted mean of both.
+   */
+  merge(other: Stats | StatsSnapshot): this {
+    const s = other instanceof Stats ? other.snapshot() : validateSnapshot(other);
+    if (s.n === 0) {
+      this.nonFiniteCount += s.nonFinite;
+      return this;
+    }
+    const n0 = this.n;
+    this.moments.merge(s.moments);
+    this.nonFiniteCount += s.nonFinite;
+    this.sketch.merge(LogSketch.fromSnapshot(s.sketch));
+    s.buckets.forEach((c, i) => {
+      this.bucketCounts[i]! += c;
+    });
+    if (s.sumLog === null || s.sumInverse === null || s.expoAvgs === null)
+      this.fullFeatured = false;
+    this.sumLog += s.sumLog ?? 0;
+    this.sumInverse += s.sumInverse ?? 0;
+    this.nonPositive += s.nonPositive;
+    const t = (ms: number | null) => (ms === null ? Number.NaN : this.clockTime(ms));
+    if (n0 === 0 || (s.min as number) < this.minValue) {
+      this.minValue = s.min as number;
+      this.minAt = t(s.minTime);
+    }
+    if (n0 === 0 || (s.max as number) > this.maxValue) {
+      this.maxValue = s.max as number;
+      this.maxAt = t(s.maxTime);
+    }
+    if (n0 === 0 || !(t(s.lastTime) <= this.lastAt)) this.lastAt = t(s.lastTime);
+    if (s.expoAvgs) {
+      for (let i = 0; i < this.expo.length; i++) {
+        const other = s.expoAvgs[i] ?? 0;
+        this.expo[i] = n0 === 0 ? other : (this.expo[i]! * n0 + other * s.n) / (n0 + s.n);
+      }
+    }
+    if (this.recentRing && s.recent) {
+      const all = [
+        ...this.recentRing.points(),
+        ...s.recent.map(([ms, value]) => ({ time: t(ms), value })),
+      ];
+      all.sort((a, b) => a.time - b.time);
+      this.recentRing.clear();
+      for (const p of all.slice(-this.recentRing.size)) this.recentRing.push(p.value, p.time);
+    }
+    if (this.topN && s.top) {
+      for (const [ms, value] of s.top)
+        if (value > this.topN.threshold) this.topN.offer(value, t(ms));
+    }
+    if (this.windows && s.windowCounts) this.windows.merge(s.windowCounts);
+    if (this.intervalStats && s.interval) this.intervalStats.merge(s.interval);
+    return this;
+  }
+
+  /** A Stats holding the data of a snapshot (default options unless given). */
+  static fromSnapshot(snapshot: StatsSnapshot, options?: StatsOptions): Stats {
+    return new Stats({ ...sketchOptionsOf(snapshot), ...options }).merge(snapshot);
+  }
+
+  /**
+   * One Stats holding the data of all the given Stats and snapshots, with the
+   * sketch accuracy of the first of them.
+   */
+  static merge(...items: Array<Stats | StatsSnapshot>): Stats {
+    const first = items[0];
+    const merged = new Stats(
+      first === undefined
+        ? undefined
+        : sketchOptionsOf(first instanceof Stats ? first.snapshot() : first),
+    );
+    for (const item of items) merged.merge(item);
+    return merged;
+  }
+}
+
+function sketchOptionsOf(s: StatsSnapshot): StatsOptions {
+  validateSnapshot(s);
+  return {
+    relativeAccuracy: s.sketch.relativeAccuracy,
+    maxBins: s.sketch.maxBins,
+    interval: s.interval !== null,
+  };
+}
+
+function validateSnapshot(s: StatsSnapshot): StatsSnapshot {
+  assertSnapshot(s && typeof s === 'object', 'expected an object');
+  assertSnapshot(
+    s.type === 'stats' || s.type === 'duration' || s.type === 'interval',
+    `type ${String(s.type)}`,
+  );
+  assertSnapshot(s.version === STATS_SNAPSHOT_VERSION, `version ${String(s.version)}`);
+  assertSnapshot(Number.isInteger(s.n) && s.n >= 0, 'n must be an integer >= 0');
+  assertSnapshot(s.moments && s.moments.n === s.n, 'moments.n must equal n');
+  assertSnapshot(
+    Array.isArray(s.buckets) && s.buckets.length === BUCKET_COUNT,
+    `buckets must have ${BUCKET_COUNT} counts`,
+  );
+  assertSnapshot(s.sketch && typeof s.sketch === 'object', 'sketch must be an object');
+  assertSnapshot(s.n === 0 || (typeof s.min === 'number' && typeof s.max === 'number'), 'min/max');
+  return s;
+}
