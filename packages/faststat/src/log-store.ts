@@ -70,7 +70,9 @@ export class LogStore {
   }
 
   merge(other: LogStore): void {
-    other.forEach((key, count) => this.add(key, count));
+    other.forEach((key, count) => {
+      this.add(key, count);
+    });
   }
 
   snapshot(): LogStoreSnapshot {

@@ -110,7 +110,9 @@ export function resolveStatsOptions(options: StatsOptions | undefined): Resolved
   if (!Array.isArray(o.percentiles)) {
     throw new FaststatTypeError('options.percentiles must be an array of numbers in [0, 1]');
   }
-  o.percentiles.forEach((q, i) => checkNumber(`options.percentiles[${i}]`, q, 0, 1));
+  o.percentiles.forEach((q, i) => {
+    checkNumber(`options.percentiles[${i}]`, q, 0, 1);
+  });
   return o;
 }
 

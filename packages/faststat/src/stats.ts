@@ -230,7 +230,7 @@ export class Stats {
       throw new FaststatTypeError(`quantile expects q in [0, 1], got ${String(q)}`);
     }
     const v = this.sketch.quantile(q);
-    return v < this.minValue ? this.minValue : v > this.maxValue ? this.maxValue : v;
+    return Math.min(Math.max(v, this.minValue), this.maxValue);
   }
 
   /** The configured percentiles, e.g. `[{ q: 0.5, value: 12.1 }, …]`. */
