@@ -103,7 +103,10 @@ export class BufferedSocket<S extends Duplex = Duplex> {
 
   // ---------------------------------------------------------------- receive
 
-  /** Up to `size` bytes as soon as any are available; an empty Buffer at end of stream. */
+  /**
+   * Up to `size` bytes as soon as any are available; an empty Buffer at end of
+   * stream. Returns at most what arrived in one chunk, so it never copies.
+   */
   recv(size?: number, options?: OperationOptions): Promise<Buffer> {
     const n = size ?? this.options.recvsize;
     if (!isPositiveInt(n)) return rejectOption('size must be a positive integer');
@@ -518,8 +521,9 @@ export class BufferedSocket<S extends Duplex = Duplex> {
   // ---------------------------------------------------------------- private
 
   private recvAttempt(size: number): Buffer | typeof NOT_READY {
-    const buffered = this.rbuf.length;
-    if (buffered > 0) return this.rbuf.take(Math.min(buffered, size));
+    // Only from the first buffered chunk: never a copy.
+    const available = this.rbuf.headLength();
+    if (available > 0) return this.rbuf.take(Math.min(available, size));
     if (this.atEnd) {
       if (this.ended && this.failure === undefined && this.closedAs === undefined) return EMPTY;
       throw this.endError('recv');

@@ -41,6 +41,11 @@ export class ChunkQueue {
     return this.copyOut(n, true);
   }
 
+  /** Bytes left in the first chunk: what can be taken without copying. */
+  headLength(): number {
+    return this.length === 0 ? 0 : this.chunks[this.head]!.length - this.offset;
+  }
+
   /** Returns the first `n` bytes (`n <= length`) without consuming them. */
   peek(n: number): Buffer {
     if (n === 0) return EMPTY;

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { PassThrough } from 'node:stream';
+import { Duplex, PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   BufferedSocket,
@@ -210,6 +210,21 @@ describe('lifecycle', () => {
     const error = (await pending.catch((e: unknown) => e)) as ConnectionClosedError;
     expect(error).toBeInstanceOf(ConnectionClosedError);
     expect(error.bytesRead).toBe(3);
+  });
+
+  it('recv returns at most one arrived chunk, without copying', async () => {
+    const stream = new Duplex({ read() {}, write: (_c, _e, cb) => cb() });
+    const sock = new BufferedSocket(stream);
+    await sleep(1);
+    const first = Buffer.from('first');
+    stream.push(first);
+    stream.push(Buffer.from('second'));
+    const got = await sock.recv(100);
+    expect(got.toString()).toBe('first');
+    expect(got.buffer).toBe(first.buffer);
+    expect((await sock.recv(3)).toString()).toBe('sec');
+    expect((await sock.recvSize(3)).toString()).toBe('ond');
+    await sock.close();
   });
 
   it('works over any Duplex, not only sockets', async () => {
