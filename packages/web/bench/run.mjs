@@ -1,0 +1,105 @@
+// Requests per second through app.handler, next to a bare http handler and
+// find-my-way alone, on loopback with autocannon. Every server runs in its
+// own child process; variants take turns in short runs, round after round,
+// so that the noise of a shared machine hits them alike. Ratios against
+// find-my-way alone are what to read.
+//
+//   node bench/run.mjs            (BENCH_RUNS=7 BENCH_SECONDS=2 by default; about 100 s)
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fmt, machine, median, table } from '@support-tools/bench';
+import autocannon from 'autocannon';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+const CONNECTIONS = 10;
+const variants = ['bare', 'fmw', 'web'];
+const paths = {
+  'hello world (`/`)': '/',
+  '2 params (`/users/:id/posts/:post`)': '/users/42/posts/7',
+};
+
+async function startServer(variant) {
+  const child = fork(new URL('./server.mjs', import.meta.url), [variant], { stdio: 'inherit' });
+  const [message] = await once(child, 'message');
+  return { child, port: message.port };
+}
+
+async function stopServer({ child }) {
+  const exited = once(child, 'exit');
+  child.disconnect();
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function load(port, path, seconds) {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}${path}`,
+    connections: CONNECTIONS,
+    duration: seconds,
+  });
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(`${path}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
+  }
+  return result.requests.average;
+}
+
+const samples = {};
+const ratios = {};
+for (const name of Object.keys(paths)) {
+  samples[name] = Object.fromEntries(variants.map((v) => [v, []]));
+  ratios[name] = { fmw: [], bare: [] };
+}
+
+// All three servers stay up (an idle one costs nothing); the variants then
+// take turns in short runs, so each round compares them under the same load.
+const servers = {};
+for (const variant of variants) servers[variant] = await startServer(variant);
+try {
+  for (const variant of variants) {
+    for (const path of Object.values(paths)) await load(servers[variant].port, path, 1); // warm-up
+  }
+  for (let round = 0; round < RUNS; round++) {
+    // Rotate the order so no variant always runs first (or last) in a round.
+    const order = variants.map((_, i) => variants[(i + round) % variants.length]);
+    for (const [name, path] of Object.entries(paths)) {
+      const got = {};
+      for (const variant of order) got[variant] = await load(servers[variant].port, path, SECONDS);
+      for (const variant of variants) samples[name][variant].push(got[variant]);
+      ratios[name].fmw.push(got.web / got.fmw);
+      ratios[name].bare.push(got.web / got.bare);
+    }
+  }
+} finally {
+  for (const variant of variants) await stopServer(servers[variant]);
+}
+
+process.stdout.write(
+  `## @support/web\n\n${machine()}; autocannon, ${CONNECTIONS} connections, ` +
+    `${RUNS} rounds of ${SECONDS} s per variant and route, servers in child processes. ` +
+    'Requests/s are medians over the rounds; ratios are medians of the per-round ratios.\n\n',
+);
+const rows = [];
+for (const name of Object.keys(paths)) {
+  const [bare, fmw, web] = variants.map((v) => median(samples[name][v]));
+  rows.push([
+    name,
+    fmt(bare),
+    fmt(fmw),
+    fmt(web),
+    `${fmt(100 * median(ratios[name].fmw))} %`,
+    `${fmt(100 * median(ratios[name].bare))} %`,
+  ]);
+}
+table(
+  [
+    'route',
+    'bare http req/s',
+    'find-my-way req/s',
+    '@support/web req/s',
+    'web / find-my-way',
+    'web / bare',
+  ],
+  rows,
+);
