@@ -191,7 +191,6 @@ export class Application {
         url: req.url,
         route: undefined,
         status,
-        durationMs: 0,
       });
     }
   }

@@ -1,6 +1,6 @@
 import diagnostics from 'node:diagnostics_channel';
 
-/** `support:web:response`: { method, url, route, status, durationMs } once a response is handed to Node. */
+/** `support:web:response`: { method, url, route, status } once a response is handed to Node (route is undefined for 404/405/400). */
 export const responseChannel = diagnostics.channel('support:web:response');
 /** `support:web:error`: { error, method, url, route } for every unexpected (non-HTTPError) error. */
 export const errorChannel = diagnostics.channel('support:web:error');
