@@ -32,10 +32,7 @@ export class SamplingProfiler {
   start(): Promise<void> {
     return this.serial(async () => {
       if (this.running) return;
-      const session = this.connect();
-      await post(session, 'Profiler.enable');
-      await post(session, 'Profiler.setSamplingInterval', { interval: this.intervalUs });
-      await post(session, 'Profiler.start');
+      await this.begin(this.connect());
       this.running = true;
     });
   }
@@ -59,7 +56,7 @@ export class SamplingProfiler {
     return this.serial(async () => {
       if (this.running && this.session !== undefined) {
         await this.collect(this.session);
-        await post(this.session, 'Profiler.start');
+        await this.begin(this.session);
       }
       return this.table.top(limit);
     });
@@ -74,7 +71,7 @@ export class SamplingProfiler {
     return this.serial(async () => {
       if (this.running && this.session !== undefined) {
         await this.collect(this.session);
-        await post(this.session, 'Profiler.start');
+        await this.begin(this.session);
       }
       if (this.last === undefined) {
         throw new ContextError(
@@ -91,8 +88,17 @@ export class SamplingProfiler {
     this.last = undefined;
   }
 
+  private async begin(session: Session): Promise<void> {
+    await post(session, 'Profiler.enable');
+    await post(session, 'Profiler.setSamplingInterval', { interval: this.intervalUs });
+    await post(session, 'Profiler.start');
+  }
+
   private async collect(session: Session): Promise<void> {
     const { profile } = (await post(session, 'Profiler.stop')) as { profile: CpuProfile };
+    // A restart on an enabled profiler loses the names of functions compiled
+    // before it; disabling first makes V8 log them again.
+    await post(session, 'Profiler.disable');
     this.last = profile;
     this.table.add(profile);
   }

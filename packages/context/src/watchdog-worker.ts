@@ -70,15 +70,42 @@ function post(method, params) {
   });
 }
 
+// Debugger.enable makes the main thread announce every script it has, which
+// takes tens of milliseconds in a large program. So the worker "arms" (sends
+// Debugger.enable) once the loop has been blocked for half the threshold;
+// when the threshold passes, only the pause is left to do. A loop that
+// recovers before the threshold is disarmed (Debugger.disable). Arming is
+// rate-limited like captures, so a healthy loop pays nothing and a jittery
+// one little.
+let armed = null;
+let lastArmAt = -Infinity;
+
+function arm(beatValue, t) {
+  lastArmAt = t;
+  scriptUrls = new Map();
+  armed = { beat: beatValue, enabled: post('Debugger.enable').catch((error) => error) };
+}
+
+function disarm() {
+  const a = armed;
+  armed = null;
+  scriptUrls = null;
+  a.enabled.then(() => post('Debugger.disable')).catch(() => {});
+}
+
 async function capture(expectedBeat) {
   const started = now();
   let result = { frames: null, error: null };
   let timeout = null;
-  scriptUrls = new Map();
+  const a = armed !== null && armed.beat === expectedBeat ? armed : null;
+  armed = null;
+  if (a === null) scriptUrls = new Map();
   try {
-    await post('Debugger.enable');
     const paused = new Promise((resolve) => { pending = { resolve, beat: expectedBeat }; });
-    await post('Debugger.pause');
+    // Sent together so the main thread handles both in one interrupt.
+    const enabled = a !== null ? a.enabled : post('Debugger.enable');
+    const outcome = await Promise.all([enabled, post('Debugger.pause')]);
+    if (outcome[0] instanceof Error) throw outcome[0];
     const timedOut = new Promise((resolve) => {
       timeout = setTimeout(() => resolve({ frames: null, error: 'the main thread did not pause within ' + captureTimeout + ' ms (blocked in native code?)' }), captureTimeout);
     });
@@ -101,13 +128,17 @@ function check() {
   if (stopped) return;
   const last = beat[0];
   const t = now();
+  const age = t - last;
   if (block === null) {
+    if (armed !== null && armed.beat !== last) disarm();
+    const mayCapture = session !== null && !capturing && t - lastCaptureAt >= reportInterval;
+    if (mayCapture && armed === null && age > threshold / 2 && t - lastArmAt >= reportInterval) arm(last, t);
     // One beat period of slack: the last beat may have come up to a period
     // before the block began, so only an age past threshold + period proves
     // a block longer than the threshold.
-    if (t - last > threshold + beatPeriod) {
+    if (age > threshold + beatPeriod) {
       block = { start: last, detectedAt: t, capture: null, suppressed: false };
-      if (session !== null && !capturing && t - lastCaptureAt >= reportInterval) {
+      if (mayCapture) {
         capturing = true;
         lastCaptureAt = t;
         const b = block;

@@ -86,7 +86,6 @@ export class Watchdog {
       // The worker only reads a number and talks to the inspector.
       resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 },
     });
-    this.worker.unref();
     this.worker.on('message', (message: { type: string } & Partial<LongBlockReport>) => {
       if (message.type === 'ready') {
         this.captureStacks = (message as { captureStacks?: boolean }).captureStacks === true;
@@ -97,6 +96,8 @@ export class Watchdog {
       }
     });
     this.worker.on('error', (error) => options.onError(error));
+    // After the listeners: adding a 'message' listener refs the port again.
+    this.worker.unref();
   }
 
   /**
@@ -107,6 +108,9 @@ export class Watchdog {
   close(timeoutMs = 1000): Promise<void> {
     this.stopping ??= (async () => {
       clearInterval(this.heartbeat);
+      // Hold the process open until the thread is gone, so that an awaited
+      // close() settles instead of the loop running dry underneath it.
+      this.worker.ref();
       let timer: NodeJS.Timeout | undefined;
       let onMessage: ((m: { type?: string }) => void) | undefined;
       try {
@@ -117,7 +121,6 @@ export class Watchdog {
           this.worker.on('message', onMessage);
           this.worker.once('exit', () => resolve());
           timer = setTimeout(resolve, timeoutMs);
-          timer.unref();
           try {
             this.worker.postMessage('stop');
           } catch {

@@ -21,8 +21,8 @@ const METHOD: Record<Level, keyof PinoLike> = {
 /**
  * Forwards records to a user's pino logger. The level maps by name
  * (`critical` becomes `error`); an `exception` outcome is logged at least at
- * `error`. The record's fields go in the merging object, the formatted text
- * in pino's message.
+ * `error`. The record's fields go in the merging object (its level as
+ * `actionLevel`, its error as `err`), the formatted text in pino's message.
  */
 export class PinoSink implements Sink {
   constructor(private readonly logger: PinoLike) {
@@ -35,8 +35,9 @@ export class PinoSink implements Sink {
 
   write(record: LogRecord): void {
     const method = record.outcome === 'exception' ? 'error' : METHOD[record.level];
-    const { message, ...fields } = record;
-    const obj: Record<string, unknown> = fields;
+    // pino owns `level` (numeric) in its output, so ours travels as `actionLevel`.
+    const { message, level, ...fields } = record;
+    const obj: Record<string, unknown> = { ...fields, actionLevel: level };
     if (record.error !== undefined) {
       // pino's convention for errors is the `err` key.
       obj.err = record.error;
