@@ -158,15 +158,14 @@ process.stdout.write(`## @support/bufsock\n\n${machine()}\n\n`);
     return count / seconds;
   }
 
-  async function medianRate(kind) {
-    const samples = [];
-    for (let i = 0; i < 5; i++) samples.push(await receiveWith(kind));
-    return median(samples);
+  // Interleaved rounds, so that noise from the shared machine hits all three alike.
+  const samples = { baseline: [], async: [], sync: [] };
+  for (let round = 0; round < 5; round++) {
+    for (const kind of Object.keys(samples)) samples[kind].push(await receiveWith(kind));
   }
-
-  const baseline = await medianRate('baseline');
-  const asyncRate = await medianRate('async');
-  const syncRate = await medianRate('sync');
+  const baseline = median(samples.baseline);
+  const asyncRate = median(samples.async);
+  const syncRate = median(samples.sync);
   process.stdout.write(
     `### Length-prefixed framing over loopback: ${MESSAGES.toLocaleString('en-US')} × (4 + 100 bytes), sender in a child process (median of 5)\n\n`,
   );

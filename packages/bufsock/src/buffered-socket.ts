@@ -116,6 +116,12 @@ export class BufferedSocket<S extends Duplex = Duplex> {
   /** Exactly `size` bytes. Rejects with ConnectionClosedError if the stream ends first. */
   recvSize(size: number, options?: OperationOptions): Promise<Buffer> {
     if (!isCount(size)) return rejectOption('size must be a non-negative integer');
+    // Hot path of length-prefixed parsers: already buffered, nothing queued, no options.
+    if (options === undefined && this.receives.length === 0 && this.rbuf.length >= size) {
+      const out = this.rbuf.take(size);
+      if (this.paused) this.updateFlow();
+      return Promise.resolve(out);
+    }
     return this.receive(
       'recvSize',
       () => this.sizeAttempt('recvSize', size, true),
@@ -189,8 +195,17 @@ export class BufferedSocket<S extends Duplex = Duplex> {
 
   /** Synchronous {@link recvSize}: the bytes if `size` are buffered, else `undefined`. */
   tryRecvSize(size: number): Buffer | undefined {
-    checkCount(size, 'size');
-    return this.trySync('tryRecvSize', () => this.sizeAttempt('tryRecvSize', size, true));
+    // Inlined (no closure, no try/finally): this is the hottest call of a framing loop.
+    if (this.receives.length > 0) throw new ReceivePendingError('tryRecvSize');
+    if (!isCount(size)) throw new InvalidOptionError('size must be a non-negative integer');
+    const rbuf = this.rbuf;
+    if (rbuf.length >= size) {
+      const out = rbuf.take(size);
+      if (this.paused) this.updateFlow();
+      return out;
+    }
+    if (this.atEnd) throw this.endError('tryRecvSize');
+    return undefined;
   }
 
   /** Synchronous {@link peek}. */
