@@ -48,4 +48,42 @@ describe('long-block watchdog', () => {
     expect(record?.level).toBe('warn');
     expect(record?.detail).toContain('blockTheLoopInANamedFunction');
   });
+
+  it('rate-limits stack captures but still counts every block, and ignores short ones', async () => {
+    ctx = new Context({
+      monitoring: false,
+      config: { longBlockThreshold: 100 },
+      longBlockReportInterval: 60_000,
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    blockTheLoopInANamedFunction(30);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(ctx.longBlocks()).toHaveLength(0);
+    blockTheLoopInANamedFunction(250);
+    await nextReport(ctx, 5000);
+    await new Promise((r) => setTimeout(r, 50));
+    blockTheLoopInANamedFunction(250);
+    const deadline = Date.now() + 5000;
+    while (ctx.longBlocks().length < 2 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
+    const [first, second] = ctx.longBlocks();
+    expect(first?.frames?.[0]?.functionName).toBe('blockTheLoopInANamedFunction');
+    expect(second).toMatchObject({ frames: null, error: 'rate-limited' });
+    expect(ctx.durations.get(LONG_BLOCK_STAT).n).toBe(2);
+    const snap = JSON.parse(JSON.stringify(ctx.snapshot()));
+    expect(snap.watchdog.longBlocks).toHaveLength(2);
+    expect(snap.watchdog.captureStacks).toBe(true);
+  });
+
+  it('restarts with a new threshold and stops with setWatchdog(false)', async () => {
+    ctx = new Context({ monitoring: false });
+    ctx.config.longBlockThreshold = 400;
+    expect(ctx.watching).toBe(true);
+    await new Promise((r) => setTimeout(r, 200));
+    blockTheLoopInANamedFunction(250);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(ctx.longBlocks()).toHaveLength(0);
+    await ctx.setWatchdog(false);
+    expect(ctx.watching).toBe(false);
+  });
 });
