@@ -81,6 +81,16 @@ if (mode === 'bufsock') {
   }
   liveBuffers = live();
   await bs.close();
+} else if (mode === 'discard') {
+  // The floor for any 'data'-based reader: drop every chunk on arrival.
+  client.on('data', (data) => {
+    received += data.length;
+    maxHeld = Math.max(maxHeld, data.length);
+    sample();
+  });
+  await once(client, 'end');
+  liveBuffers = live();
+  client.destroy();
 } else {
   // What people write by hand: keep every chunk until the delimiter shows up
   // (no concat per chunk, so it is linear; but nothing bounds it).

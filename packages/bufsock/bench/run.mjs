@@ -200,6 +200,7 @@ process.stdout.write(`## @support/bufsock\n\n${machine()}\n\n`);
   };
   const bufsock = run('bufsock');
   const naive = run('naive');
+  const discard = run('discard');
   const mb = (bytes) => fmt(bytes / MiB);
   process.stdout.write(
     '### Flood: 100 MiB with no delimiter, `maxsize` 32 KiB (each in a fresh process)\n\n',
@@ -221,6 +222,14 @@ process.stdout.write(`## @support/bufsock\n\n${machine()}\n\n`);
         mb(bufsock.peakGrowth),
         mb(bufsock.liveBuffers),
         fmt(bufsock.seconds),
+      ],
+      [
+        "floor: a `'data'` listener that drops every chunk",
+        mb(discard.received),
+        `${fmt(discard.maxHeld / KiB)} KiB`,
+        mb(discard.peakGrowth),
+        mb(discard.liveBuffers),
+        fmt(discard.seconds),
       ],
       [
         "baseline: keep `'data'` chunks until `\\n`",
