@@ -47,13 +47,13 @@ export class LogSketch {
    */
   addPositiveLog(x: number, lnx: number): number {
     const key = this.mapping.keyOfLog(lnx);
-    this.positive.add(key);
+    this.positive.add(key, 1);
     return this.buckets.bucket(x, key);
   }
 
   add(x: number): void {
-    if (x > 0) this.positive.add(this.mapping.key(x));
-    else if (x < 0) this.negative.add(this.mapping.key(-x));
+    if (x > 0) this.positive.add(this.mapping.key(x), 1);
+    else if (x < 0) this.negative.add(this.mapping.key(-x), 1);
     else this.zero++;
   }
 

@@ -30,7 +30,7 @@ export class LogStore {
     this.maxBins = maxBins;
   }
 
-  add(key: number, count = 1): void {
+  add(key: number, count: number): void {
     const i = key - this.offset;
     const counts = this.counts;
     if (i >= 0 && i < this.used) {

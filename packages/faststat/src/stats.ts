@@ -123,7 +123,7 @@ export class Stats {
     if (this.recentRing !== undefined) this.recentRing.push(x, t);
     if (this.topN !== undefined && x > this.topN.threshold) this.topN.offer(x, t);
     if (this.windows !== undefined) this.windows.add(t);
-    if (this.intervalStats !== undefined) this.intervalStats.recordLean((t - previous) / 1e6, t);
+    if (this.intervalStats !== undefined) this.intervalStats.recordLean((t - previous) * 1e-6, t);
   }
 
   /** The `interval` path: moments, extremes, sketch and buckets only. */

@@ -1,0 +1,172 @@
+// @support/faststat benchmarks: cost of Stats.add next to tdigest and
+// hdr-histogram-js in the same process, quantile accuracy on 1e6-point
+// streams (also merged from 8 shards), memory per Stats, HyperLogLog error
+// and cost. Run: pnpm bench faststat (from the repository root).
+import { createRequire } from 'node:module';
+import { fmt, median, nsPerOp, table } from '@support-tools/bench';
+import { Duration, HeavyHitters, HyperLogLog, nanotime, Stats } from '@support/faststat';
+import { exactQuantile, stream } from './workloads.mjs';
+
+const require = createRequire(import.meta.url);
+const { TDigest } = require('tdigest');
+const hdr = require('hdr-histogram-js');
+
+const N = 1_000_000;
+const lognormal = stream('lognormal', N, 7);
+const micros = Uint32Array.from(lognormal, (x) => Math.max(1, Math.round(x * 1000)));
+
+process.stdout.write('## @support/faststat\n\n');
+
+// --- cost per point ------------------------------------------------------
+const ROUNDS = 5;
+const costs = { stats: [], lean: [], duration: [], tdigest: [], hdr: [], clock: [] };
+for (let round = 0; round < ROUNDS; round++) {
+  // Interleaved so that load on the shared machine hits every contender alike.
+  costs.stats.push(
+    nsPerOp(
+      (n) => {
+        const s = new Stats();
+        for (let i = 0; i < n; i++) s.add(lognormal[i % N]);
+      },
+      { iterations: N, runs: 3 },
+    ),
+  );
+  costs.lean.push(
+    nsPerOp(
+      (n) => {
+        const s = new Stats({ interval: false, windowCounts: false, recentSize: 0, topSize: 0 });
+        for (let i = 0; i < n; i++) s.add(lognormal[i % N]);
+      },
+      { iterations: N, runs: 3 },
+    ),
+  );
+  costs.duration.push(
+    nsPerOp(
+      (n) => {
+        const d = new Duration();
+        for (let i = 0; i < n; i++) d.end(nanotime() - 1000);
+      },
+      { iterations: N, runs: 3 },
+    ),
+  );
+  costs.tdigest.push(
+    nsPerOp(
+      (n) => {
+        const t = new TDigest();
+        for (let i = 0; i < n; i++) t.push(lognormal[i % N]);
+      },
+      { iterations: N / 4, runs: 3 },
+    ),
+  );
+  costs.hdr.push(
+    nsPerOp(
+      (n) => {
+        const h = hdr.build({ highestTrackableValue: 1e9, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+        for (let i = 0; i < n; i++) h.recordValue(micros[i % N]);
+      },
+      { iterations: N, runs: 3 },
+    ),
+  );
+  costs.clock.push(
+    nsPerOp(
+      (n) => {
+        let sink = 0;
+        for (let i = 0; i < n; i++) sink += nanotime();
+        if (sink === 0) process.stdout.write('');
+      },
+      { iterations: N, runs: 3 },
+    ),
+  );
+}
+const c = Object.fromEntries(Object.entries(costs).map(([k, v]) => [k, median(v)]));
+table(
+  ['operation (1e6 lognormal points)', 'ns/point (median)', 'vs tdigest.push'],
+  [
+    ['`Stats.add`, every feature on (defaults)', fmt(c.stats), `${fmt(c.tdigest / c.stats)}× faster`],
+    ['`Stats.add`, no time features (no interval/windows/recent/top)', fmt(c.lean), `${fmt(c.tdigest / c.lean)}× faster`],
+    ['`Duration.end(start)` (clock read included)', fmt(c.duration), `${fmt(c.tdigest / c.duration)}× faster`],
+    ['`tdigest.push` (tdigest 0.1.3)', fmt(c.tdigest), '1×'],
+    ['`hdr.recordValue` (hdr-histogram-js 3, JS, 3 digits)', fmt(c.hdr), `${fmt(c.tdigest / c.hdr)}× faster`],
+    ['`nanotime()` alone (the clock every add reads)', fmt(c.clock), ''],
+  ],
+);
+
+// --- quantile accuracy ------------------------------------------------------
+const rows = [];
+for (const kind of ['uniform', 'lognormal', 'bimodal']) {
+  const data = stream(kind, N, 42);
+  const sorted = Float64Array.from(data).sort();
+  const whole = new Stats({ interval: false });
+  const shards = Array.from({ length: 8 }, () => new Stats({ interval: false }));
+  const td = new TDigest();
+  for (let i = 0; i < N; i++) {
+    whole.add(data[i]);
+    shards[i % 8].add(data[i]);
+    td.push(data[i]);
+  }
+  const merged = Stats.merge(...shards.map((s) => JSON.parse(JSON.stringify(s.snapshot()))));
+  for (const q of [0.5, 0.95, 0.99]) {
+    const exact = exactQuantile(sorted, q);
+    const err = (v) => `${fmt((100 * Math.abs(v - exact)) / exact, 2)}%`;
+    rows.push([kind, `p${q * 100}`, fmt(exact, 5), err(whole.quantile(q)), err(merged.quantile(q)), err(td.percentile(q))]);
+  }
+}
+process.stdout.write('Relative error of quantiles on 1e6-point streams (target < 1%):\n\n');
+table(['stream', 'quantile', 'exact', 'Stats', 'Stats merged from 8 shards', 'tdigest'], rows);
+
+// --- memory -----------------------------------------------------------------
+const COUNT = 2000;
+globalThis.gc?.();
+const before = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+const many = [];
+for (let k = 0; k < COUNT; k++) {
+  const s = new Stats();
+  for (let i = 0; i < 2000; i++) s.add(lognormal[(k * 2000 + i) % N] * 10 ** ((k % 5) - 2));
+  many.push(s);
+}
+globalThis.gc?.();
+const after = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+const perStats = (after - before) / COUNT;
+const maxByteLength = Math.max(...many.map((s) => s.byteLength));
+process.stdout.write('Memory per Stats with defaults (2000 Stats of 2000 lognormal points each):\n\n');
+table(
+  ['measure', 'bytes'],
+  [
+    ['heap + array buffers per Stats (measured)', fmt(perStats, 4)],
+    ['largest `byteLength` (own estimate)', fmt(maxByteLength, 4)],
+    ['budget', '16384'],
+  ],
+);
+many.length = 0;
+
+// --- HyperLogLog and heavy hitters -----------------------------------------------
+const keys = Array.from({ length: N }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+const hllRows = [];
+for (const n of [1e3, 1e4, 1e5, 1e6]) {
+  const h = new HyperLogLog();
+  for (let i = 0; i < n; i++) h.add(keys[i]);
+  hllRows.push([fmt(n), fmt(h.cardinality(), 7), `${fmt((100 * (h.cardinality() - n)) / n, 2)}%`]);
+}
+const hllNs = nsPerOp(
+  (n) => {
+    const h = new HyperLogLog();
+    for (let i = 0; i < n; i++) h.add(keys[i % N]);
+  },
+  { iterations: N },
+);
+const hhNs = nsPerOp(
+  (n) => {
+    const h = new HeavyHitters({ epsilon: 0.001 });
+    for (let i = 0; i < n; i++) h.add(keys[(i * 7919) % 5000]);
+  },
+  { iterations: N },
+);
+process.stdout.write('HyperLogLog (precision 14, 16 KiB) on IPv4-address strings:\n\n');
+table(['distinct', 'estimate', 'error'], hllRows);
+table(
+  ['operation', 'ns/item (median)'],
+  [
+    ['`HyperLogLog.add` (13-15 char strings)', fmt(hllNs)],
+    ['`HeavyHitters.add` (epsilon 0.001, 5000 keys)', fmt(hhNs)],
+  ],
+);
