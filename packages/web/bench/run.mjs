@@ -33,7 +33,26 @@ async function stopServer({ child }) {
   clearTimeout(timer);
 }
 
+async function cpuMicros({ child }) {
+  const reply = once(child, 'message');
+  child.send('cpu');
+  const [message] = await reply;
+  return message.cpuMicros;
+}
+
+/** Requests/s and the server's CPU microseconds per request over one run. */
+async function measure(server, path, seconds) {
+  const before = await cpuMicros(server);
+  const result = await run(server.port, path, seconds);
+  const after = await cpuMicros(server);
+  return { rps: result.requests.average, cpu: (after - before) / result.requests.total };
+}
+
 async function load(port, path, seconds) {
+  return (await run(port, path, seconds)).requests.average;
+}
+
+async function run(port, path, seconds) {
   const result = await autocannon({
     url: `http://127.0.0.1:${port}${path}`,
     connections: CONNECTIONS,
@@ -42,14 +61,15 @@ async function load(port, path, seconds) {
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${path}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
   }
-  return result.requests.average;
+  return result;
 }
 
 const samples = {};
 const ratios = {};
 for (const name of Object.keys(paths)) {
   samples[name] = Object.fromEntries(variants.map((v) => [v, []]));
-  ratios[name] = { fmw: [], bare: [] };
+  ratios[name] = { fmw: [], bare: [], cpuFmw: [], cpu: {} };
+  for (const v of variants) ratios[name].cpu[v] = [];
 }
 
 // All three servers stay up (an idle one costs nothing); the variants then
@@ -65,10 +85,14 @@ try {
     const order = variants.map((_, i) => variants[(i + round) % variants.length]);
     for (const [name, path] of Object.entries(paths)) {
       const got = {};
-      for (const variant of order) got[variant] = await load(servers[variant].port, path, SECONDS);
-      for (const variant of variants) samples[name][variant].push(got[variant]);
-      ratios[name].fmw.push(got.web / got.fmw);
-      ratios[name].bare.push(got.web / got.bare);
+      for (const variant of order) got[variant] = await measure(servers[variant], path, SECONDS);
+      for (const variant of variants) {
+        samples[name][variant].push(got[variant].rps);
+        ratios[name].cpu[variant].push(got[variant].cpu);
+      }
+      ratios[name].fmw.push(got.web.rps / got.fmw.rps);
+      ratios[name].bare.push(got.web.rps / got.bare.rps);
+      ratios[name].cpuFmw.push(got.fmw.cpu / got.web.cpu);
     }
   }
 } finally {
@@ -78,8 +102,13 @@ try {
 process.stdout.write(
   `## @support/web\n\n${machine()}; autocannon, ${CONNECTIONS} connections, ` +
     `${RUNS} rounds of ${SECONDS} s per variant and route, servers in child processes. ` +
-    'Requests/s are medians over the rounds; ratios are medians of the per-round ratios.\n\n',
+    'Requests/s are medians over the rounds; ratios are medians of the per-round ratios, with their range in brackets.\n\n',
 );
+// The median ratio with the range over the rounds, so the noise is on view.
+const spread = (values) => {
+  const pct = values.map((v) => 100 * v);
+  return `${fmt(median(pct))} % (${fmt(Math.min(...pct), 2)}–${fmt(Math.max(...pct), 2)})`;
+};
 const rows = [];
 for (const name of Object.keys(paths)) {
   const [bare, fmw, web] = variants.map((v) => median(samples[name][v]));
@@ -88,8 +117,8 @@ for (const name of Object.keys(paths)) {
     fmt(bare),
     fmt(fmw),
     fmt(web),
-    `${fmt(100 * median(ratios[name].fmw))} %`,
-    `${fmt(100 * median(ratios[name].bare))} %`,
+    spread(ratios[name].fmw),
+    spread(ratios[name].bare),
   ]);
 }
 table(

@@ -15,6 +15,9 @@ export type Next<T> = (provide?: Record<string, unknown>) => Promise<T>;
  * `endpoint` hook; names listed in `needs` must be built-ins, resources or
  * provided by a middleware earlier in the list. The application checks both
  * when it is constructed.
+ *
+ * When an endpoint writes the response itself, `next()` of a request hook
+ * resolves to `undefined` (there is no Response to change).
  */
 export interface Middleware {
   /** Shown in errors and in `app.routes`. */

@@ -97,6 +97,8 @@ export function buildPipeline(bound: BoundRoute, options: ResolvedOptions): Rout
       }
     }
     try {
+      // Already answered in full (an endpoint wrote it itself): keep it.
+      if (res.writableEnded) return;
       if (res.headersSent || res.destroyed) {
         res.destroy();
         return;
