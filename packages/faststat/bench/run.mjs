@@ -3,8 +3,8 @@
 // streams (also merged from 8 shards), memory per Stats, HyperLogLog error
 // and cost. Run: pnpm bench faststat (from the repository root).
 import { createRequire } from 'node:module';
-import { fmt, median, nsPerOp, table } from '@support-tools/bench';
 import { Duration, HeavyHitters, HyperLogLog, nanotime, Stats } from '@support/faststat';
+import { fmt, median, nsPerOp, table } from '@support-tools/bench';
 import { exactQuantile, stream } from './workloads.mjs';
 
 const require = createRequire(import.meta.url);
@@ -61,7 +61,11 @@ for (let round = 0; round < ROUNDS; round++) {
   costs.hdr.push(
     nsPerOp(
       (n) => {
-        const h = hdr.build({ highestTrackableValue: 1e9, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+        const h = hdr.build({
+          highestTrackableValue: 1e9,
+          numberOfSignificantValueDigits: 3,
+          useWebAssembly: false,
+        });
         for (let i = 0; i < n; i++) h.recordValue(micros[i % N]);
       },
       { iterations: N, runs: 3 },
@@ -82,11 +86,27 @@ const c = Object.fromEntries(Object.entries(costs).map(([k, v]) => [k, median(v)
 table(
   ['operation (1e6 lognormal points)', 'ns/point (median)', 'vs tdigest.push'],
   [
-    ['`Stats.add`, every feature on (defaults)', fmt(c.stats), `${fmt(c.tdigest / c.stats)}× faster`],
-    ['`Stats.add`, no time features (no interval/windows/recent/top)', fmt(c.lean), `${fmt(c.tdigest / c.lean)}× faster`],
-    ['`Duration.end(start)` (clock read included)', fmt(c.duration), `${fmt(c.tdigest / c.duration)}× faster`],
+    [
+      '`Stats.add`, every feature on (defaults)',
+      fmt(c.stats),
+      `${fmt(c.tdigest / c.stats)}× faster`,
+    ],
+    [
+      '`Stats.add`, no time features (no interval/windows/recent/top)',
+      fmt(c.lean),
+      `${fmt(c.tdigest / c.lean)}× faster`,
+    ],
+    [
+      '`Duration.end(start)` (clock read included)',
+      fmt(c.duration),
+      `${fmt(c.tdigest / c.duration)}× faster`,
+    ],
     ['`tdigest.push` (tdigest 0.1.3)', fmt(c.tdigest), '1×'],
-    ['`hdr.recordValue` (hdr-histogram-js 3, JS, 3 digits)', fmt(c.hdr), `${fmt(c.tdigest / c.hdr)}× faster`],
+    [
+      '`hdr.recordValue` (hdr-histogram-js 3, JS, 3 digits)',
+      fmt(c.hdr),
+      `${fmt(c.tdigest / c.hdr)}× faster`,
+    ],
     ['`nanotime()` alone (the clock every add reads)', fmt(c.clock), ''],
   ],
 );
@@ -108,7 +128,14 @@ for (const kind of ['uniform', 'lognormal', 'bimodal']) {
   for (const q of [0.5, 0.95, 0.99]) {
     const exact = exactQuantile(sorted, q);
     const err = (v) => `${fmt((100 * Math.abs(v - exact)) / exact, 2)}%`;
-    rows.push([kind, `p${q * 100}`, fmt(exact, 5), err(whole.quantile(q)), err(merged.quantile(q)), err(td.percentile(q))]);
+    rows.push([
+      kind,
+      `p${q * 100}`,
+      fmt(exact, 5),
+      err(whole.quantile(q)),
+      err(merged.quantile(q)),
+      err(td.percentile(q)),
+    ]);
   }
 }
 process.stdout.write('Relative error of quantiles on 1e6-point streams (target < 1%):\n\n');
@@ -128,7 +155,9 @@ globalThis.gc?.();
 const after = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
 const perStats = (after - before) / COUNT;
 const maxByteLength = Math.max(...many.map((s) => s.byteLength));
-process.stdout.write('Memory per Stats with defaults (2000 Stats of 2000 lognormal points each):\n\n');
+process.stdout.write(
+  'Memory per Stats with defaults (2000 Stats of 2000 lognormal points each):\n\n',
+);
 table(
   ['measure', 'bytes'],
   [
@@ -140,7 +169,10 @@ table(
 many.length = 0;
 
 // --- HyperLogLog and heavy hitters -----------------------------------------------
-const keys = Array.from({ length: N }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+const keys = Array.from(
+  { length: N },
+  (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+);
 const hllRows = [];
 for (const n of [1e3, 1e4, 1e5, 1e6]) {
   const h = new HyperLogLog();

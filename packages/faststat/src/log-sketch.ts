@@ -23,6 +23,8 @@ export class LogSketch {
   readonly relativeAccuracy: number;
   readonly maxBins: number;
   readonly mapping: KeyMapping;
+  /** mapping.scale, held here to save a load on the hot path. */
+  private readonly scale: number;
   readonly positive: LogStore;
   readonly negative: LogStore;
   zero = 0;
@@ -32,6 +34,7 @@ export class LogSketch {
     this.relativeAccuracy = relativeAccuracy;
     this.maxBins = maxBins;
     this.mapping = new KeyMapping(relativeAccuracy);
+    this.scale = this.mapping.scale;
     this.buckets = BucketTable.for(this.mapping);
     this.positive = new LogStore(maxBins);
     this.negative = new LogStore(maxBins);
@@ -46,7 +49,7 @@ export class LogSketch {
    * (see buckets.ts), found from the same key.
    */
   addPositiveLog(x: number, lnx: number): number {
-    const key = this.mapping.keyOfLog(lnx);
+    const key = Math.ceil(lnx * this.scale) | 0;
     this.positive.add(key, 1);
     return this.buckets.bucket(x, key);
   }

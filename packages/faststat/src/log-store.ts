@@ -23,7 +23,6 @@ export class LogStore {
   offset = 0;
   /** One past the highest key used, relative to offset. */
   used = 0;
-  total = 0;
   readonly maxBins: number;
 
   constructor(maxBins: number) {
@@ -32,15 +31,20 @@ export class LogStore {
 
   add(key: number, count: number): void {
     const i = key - this.offset;
-    const counts = this.counts;
     if (i >= 0 && i < this.used) {
-      const c = counts[i]! + count;
-      counts[i] = c;
-      if (counts[i] !== c) this.widen(i, c);
+      const c = this.counts[i]! + count;
+      if (c <= 0xffffffff) this.counts[i] = c;
+      else this.setLarge(i, c);
     } else {
       this.addSlow(key, count);
     }
-    this.total += count;
+  }
+
+  /** Points counted: summed on demand, since the hot path skips a running total. */
+  get total(): number {
+    let sum = 0;
+    for (let i = 0; i < this.used; i++) sum += this.counts[i]!;
+    return sum;
   }
 
   /** Count at or below which `rank` (0-based) falls; returns the key. */
@@ -101,10 +105,10 @@ export class LogStore {
     return this.counts.byteLength;
   }
 
-  private widen(i: number, value: number): void {
-    const wide = Float64Array.from(this.counts);
-    wide[i] = value;
-    this.counts = wide;
+  /** A count past 2^32 - 1: move to a Float64Array once, then store as is. */
+  private setLarge(i: number, value: number): void {
+    if (!(this.counts instanceof Float64Array)) this.counts = Float64Array.from(this.counts);
+    this.counts[i] = value;
   }
 
   private addSlow(key: number, count: number): void {
@@ -115,8 +119,8 @@ export class LogStore {
     this.reshape(lowKey, highKey);
     const i = Math.max(key, lowKey) - this.offset;
     const c = this.counts[i]! + count;
-    this.counts[i] = c;
-    if (this.counts[i] !== c) this.widen(i, c);
+    if (c <= 0xffffffff) this.counts[i] = c;
+    else this.setLarge(i, c);
   }
 
   /** Makes the window cover [lowKey, highKey], collapsing keys below lowKey. */

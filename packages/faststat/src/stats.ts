@@ -45,7 +45,13 @@ export class Stats {
   protected readonly topN: TopN | undefined;
   protected readonly windows: WindowCounts | undefined;
   protected readonly intervalStats: Stats | undefined;
-  protected readonly expo = new Float64Array(EXPO_RATES.length);
+  /** Exponential averages at EXPO_RATES, as fields: the hot path's cheapest form. */
+  protected e0 = 0;
+  protected e1 = 0;
+  protected e2 = 0;
+  protected e3 = 0;
+  protected e4 = 0;
+  protected e5 = 0;
   protected minValue = Number.NaN;
   protected maxValue = Number.NaN;
   protected minAt = Number.NaN;
@@ -98,75 +104,58 @@ export class Stats {
 
   /** Adds a finite point `x` taken at clock time `t` (ns). */
   protected record(x: number, t: number): void {
-    if (this.moments.n === 0) {
-      this.recordFirst(x, t);
-      return;
-    }
     const previous = this.lastAt;
-    this.moments.add(x);
     this.lastAt = t;
-    if (x < this.minValue) {
+    // NaN before the first point, so the first point sets both extremes.
+    if (!(x >= this.minValue)) {
       this.minValue = x;
       this.minAt = t;
-    } else if (x > this.maxValue) {
+    }
+    if (!(x <= this.maxValue)) {
       this.maxValue = x;
       this.maxAt = t;
     }
-    const expo = this.expo;
-    expo[0]! += (x - expo[0]!) * 0.5;
-    expo[1]! += (x - expo[1]!) * 0.25;
-    expo[2]! += (x - expo[2]!) * 0.125;
-    expo[3]! += (x - expo[3]!) * 0.0625;
-    expo[4]! += (x - expo[4]!) * 0.03125;
-    expo[5]! += (x - expo[5]!) * 0.015625;
-    this.recordShape(x);
-    if (this.recentRing !== undefined) this.recentRing.push(x, t);
-    if (this.topN !== undefined && x > this.topN.threshold) this.topN.offer(x, t);
-    if (this.windows !== undefined) this.windows.add(t);
-    if (this.intervalStats !== undefined) this.intervalStats.recordLean((t - previous) * 1e-6, t);
-  }
-
-  /** The `interval` path: moments, extremes, sketch and buckets only. */
-  private recordLean(x: number, t: number): void {
-    if (this.moments.n === 0) {
-      this.minValue = this.maxValue = x;
-      this.minAt = this.maxAt = t;
-    } else if (x < this.minValue) {
-      this.minValue = x;
-      this.minAt = t;
-    } else if (x > this.maxValue) {
-      this.maxValue = x;
-      this.maxAt = t;
-    }
+    if (this.moments.n === 0) this.e0 = this.e1 = this.e2 = this.e3 = this.e4 = this.e5 = x;
     this.moments.add(x);
-    this.lastAt = t;
-    if (x > 0) this.bucketCounts[this.sketch.addPositiveLog(x, Math.log(x))]!++;
-    else {
-      this.nonPositive++;
-      this.sketch.add(x);
-      this.bucketCounts[0]!++;
-    }
-  }
-
-  private recordFirst(x: number, t: number): void {
-    this.moments.add(x);
-    this.lastAt = this.minAt = this.maxAt = t;
-    this.minValue = this.maxValue = x;
-    this.expo.fill(x);
-    this.recordShape(x);
-    if (this.recentRing !== undefined) this.recentRing.push(x, t);
-    if (this.topN !== undefined) this.topN.offer(x, t);
-    if (this.windows !== undefined) this.windows.add(t);
-  }
-
-  /** The parts that depend on the value's magnitude: logs, sketch, buckets. */
-  private recordShape(x: number): void {
+    this.e0 += (x - this.e0) * 0.5;
+    this.e1 += (x - this.e1) * 0.25;
+    this.e2 += (x - this.e2) * 0.125;
+    this.e3 += (x - this.e3) * 0.0625;
+    this.e4 += (x - this.e4) * 0.03125;
+    this.e5 += (x - this.e5) * 0.015625;
     if (x > 0) {
       const lnx = Math.log(x);
       this.sumLog += lnx;
       this.sumInverse += 1 / x;
       this.bucketCounts[this.sketch.addPositiveLog(x, lnx)]!++;
     } else {
+      this.nonPositive++;
+      this.sketch.add(x);
+      this.bucketCounts[0]!++;
+    }
+    if (this.recentRing !== undefined) this.recentRing.push(x, t);
+    if (this.topN !== undefined && x > this.topN.threshold) this.topN.offer(x, t);
+    if (this.windows !== undefined) this.windows.add(t);
+    // previous === previous: not the first point.
+    if (this.intervalStats !== undefined && previous === previous) {
+      this.intervalStats.recordLean((t - previous) * 1e-6, t);
+    }
+  }
+
+  /** The `interval` path: moments, extremes, sketch and buckets only. */
+  private recordLean(x: number, t: number): void {
+    this.lastAt = t;
+    if (!(x >= this.minValue)) {
+      this.minValue = x;
+      this.minAt = t;
+    }
+    if (!(x <= this.maxValue)) {
+      this.maxValue = x;
+      this.maxAt = t;
+    }
+    this.moments.add(x);
+    if (x > 0) this.bucketCounts[this.sketch.addPositiveLog(x, Math.log(x))]!++;
+    else {
       this.nonPositive++;
       this.sketch.add(x);
       this.bucketCounts[0]!++;
@@ -258,9 +247,10 @@ export class Stats {
   }
   /** Exponential moving averages at {@link EXPO_RATES}. */
   get expoAvgs(): Array<{ rate: number; value: number }> {
+    const values = this.expoValues();
     return EXPO_RATES.map((rate, i) => ({
       rate,
-      value: this.fullFeatured && this.n > 0 ? this.expo[i]! : Number.NaN,
+      value: this.fullFeatured && this.n > 0 ? values[i]! : Number.NaN,
     }));
   }
   /** Means of the last 2, 4, … 64 points (as far as `recentSize` reaches). */
@@ -314,6 +304,10 @@ export class Stats {
     );
   }
 
+  private expoValues(): number[] {
+    return [this.e0, this.e1, this.e2, this.e3, this.e4, this.e5];
+  }
+
   /** Wall-clock ms for a clock time. */
   protected epochMs(t: number): number {
     return this.options.epochOriginMs + t / 1e6;
@@ -346,7 +340,7 @@ export class Stats {
       percentiles: this.percentiles.map(({ q, value }) => [q, n > 0 ? value : null]),
       sketch: this.sketch.snapshot(),
       buckets: Array.from(this.bucketCounts),
-      expoAvgs: this.fullFeatured && n > 0 ? Array.from(this.expo) : null,
+      expoAvgs: this.fullFeatured && n > 0 ? this.expoValues() : null,
       recent: this.recentRing ? pts(this.recentRing.points()) : null,
       top: this.topN ? pts(this.topN.points()) : null,
       windowCounts: this.windows ? this.windows.snapshot(this.clock()) : null,
@@ -389,10 +383,18 @@ export class Stats {
     }
     if (n0 === 0 || !(t(s.lastTime) <= this.lastAt)) this.lastAt = t(s.lastTime);
     if (s.expoAvgs) {
-      for (let i = 0; i < this.expo.length; i++) {
-        const other = s.expoAvgs[i] ?? 0;
-        this.expo[i] = n0 === 0 ? other : (this.expo[i]! * n0 + other * s.n) / (n0 + s.n);
-      }
+      const mine = this.expoValues();
+      const theirs = s.expoAvgs;
+      const avg = (i: number) =>
+        n0 === 0 ? (theirs[i] ?? 0) : (mine[i]! * n0 + (theirs[i] ?? 0) * s.n) / (n0 + s.n);
+      [this.e0, this.e1, this.e2, this.e3, this.e4, this.e5] = [0, 1, 2, 3, 4, 5].map(avg) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
     }
     if (this.recentRing && s.recent) {
       const all = [
