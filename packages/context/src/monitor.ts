@@ -71,10 +71,11 @@ export class Monitor {
 
   start(): void {
     if (this.timer !== undefined) return;
-    // The histogram's resolution bounds its own cost; a tenth of the interval
-    // (at least 1 ms) is fine enough for per-interval means and maxima.
+    // The histogram samples the loop with its own timer every `resolution`
+    // ms, so that is its cost; a fifth of the interval (at least 1 ms) is
+    // fine enough for per-interval means and maxima.
     this.histogram = monitorEventLoopDelay({
-      resolution: Math.max(1, Math.round(this.interval / 10)),
+      resolution: Math.max(1, Math.round(this.interval / 5)),
     });
     this.histogram.enable();
     this.gcObserver = new PerformanceObserver((list) => {

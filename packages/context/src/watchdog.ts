@@ -45,8 +45,8 @@ export interface WatchdogOptions {
 
 /**
  * Watches the event loop from a worker thread: the main thread writes a
- * heartbeat into shared memory every `threshold / 6` ms; the worker checks it
- * every `threshold / 10` ms and, past the threshold, captures the main
+ * heartbeat into shared memory every `threshold / 5` ms; the worker checks it
+ * every `threshold / 3` ms (thread wake-ups are the watchdog's main cost) and, past the threshold, captures the main
  * thread's JavaScript stack. The report reaches `onReport` once the loop is
  * free again.
  */
@@ -61,7 +61,7 @@ export class Watchdog {
   captureStacks = isMainThread;
 
   constructor(readonly options: WatchdogOptions) {
-    this.beatPeriod = Math.max(2, options.threshold / 6);
+    this.beatPeriod = Math.max(2, options.threshold / 5);
     this.beat[0] = now();
     this.heartbeat = setInterval(() => {
       this.beat[0] = now();
@@ -73,7 +73,7 @@ export class Watchdog {
         buffer: this.beat.buffer,
         threshold: options.threshold,
         beatPeriod: this.beatPeriod,
-        checkPeriod: Math.max(2, options.threshold / 10),
+        checkPeriod: Math.max(2, options.threshold / 3),
         reportInterval: options.reportInterval,
         captureTimeout: options.captureTimeout,
         maxFrames: options.maxFrames,
