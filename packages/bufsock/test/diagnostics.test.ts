@@ -12,7 +12,8 @@ describe('diagnostics channels', () => {
     const events: [string, Record<string, unknown>][] = [];
     const names = ['timeout', 'message-too-long', 'backpressure', 'close'];
     const listeners = names.map((name) => {
-      const listener = (message: unknown) => events.push([name, message as Record<string, unknown>]);
+      const listener = (message: unknown) =>
+        events.push([name, message as Record<string, unknown>]);
       subscribe(`support:bufsock:${name}`, listener);
       return [name, listener] as const;
     });

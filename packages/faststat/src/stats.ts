@@ -136,8 +136,8 @@ export class Stats {
     if (this.recentRing !== undefined) this.recentRing.push(x, t);
     if (this.topN !== undefined && x > this.topN.threshold) this.topN.offer(x, t);
     if (this.windows !== undefined) this.windows.add(t);
-    // previous === previous: not the first point.
-    if (this.intervalStats !== undefined && previous === previous) {
+    // previous is NaN before the first point.
+    if (this.intervalStats !== undefined && !Number.isNaN(previous)) {
       this.intervalStats.recordLean((t - previous) * 1e-6, t);
     }
   }
