@@ -132,3 +132,22 @@ table(
   ],
   rows,
 );
+
+process.stdout.write(
+  'Server CPU time per request (user + system, µs), which other work on the machine disturbs ' +
+    'far less than requests/s; capacity = find-my-way CPU / web CPU per request.\n\n',
+);
+table(
+  [
+    'route',
+    'bare http µs/req',
+    'find-my-way µs/req',
+    '@support/web µs/req',
+    'web capacity vs find-my-way',
+  ],
+  Object.keys(paths).map((name) => [
+    name,
+    ...variants.map((v) => fmt(median(ratios[name].cpu[v]))),
+    spread(ratios[name].cpuFmw),
+  ]),
+);
