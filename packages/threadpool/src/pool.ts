@@ -1,0 +1,383 @@
+import { performance } from 'node:perf_hooks';
+import type { TransferListItem } from 'node:worker_threads';
+import { type Context, getContext } from '@support/context';
+import { Piscina } from 'piscina';
+import { doneChannel, dropChannel, workerErrorChannel } from './diagnostics.js';
+import {
+  PoolClosedError,
+  QueueFullError,
+  TaskAbortedError,
+  TaskTimeoutError,
+  ThreadPoolOptionError,
+  WorkerExitedError,
+} from './errors.js';
+import {
+  type CallOptions,
+  checkCallOptions,
+  moduleUrl,
+  type ResolvedPoolOptions,
+  resolvePoolOptions,
+  type ThreadPoolOptions,
+} from './options.js';
+import { type ErrorRecord, rebuildError } from './remote-error.js';
+import { recordCall, type StatNames, sizeOf, statNames } from './stats.js';
+import { makeTask, type Task } from './task.js';
+import { WORKER_FILE } from './worker-file.js';
+
+/** A task as the pool threads find it: a module URL and an export name. */
+export interface TaskRef {
+  /** File URL of the module. */
+  readonly url: string;
+  /** Export name of the function in that module. */
+  readonly name: string;
+}
+
+/** What a pool reports about itself (for meta pages and health checks). */
+export interface ThreadPoolStatus {
+  name: string;
+  /** Threads alive now. */
+  threads: number;
+  /** The `threads` option. */
+  maxThreads: number;
+  /** Threads running a call now. */
+  busy: number;
+  /** Calls waiting for a thread. */
+  queued: number;
+  /** The `maxQueue` option. */
+  maxQueue: number;
+  /** Calls accepted and not yet settled (running + queued). */
+  pending: number;
+  /** Calls that returned a value. */
+  completed: number;
+  /** Calls that settled with an error (task errors, aborts, timeouts, crashes). */
+  failed: number;
+  /** Calls rejected at once because the queue was full. */
+  dropped: number;
+  /** Threads that died while running calls or outside of one. */
+  workerErrors: number;
+  /** Piscina's estimate of busy time over capacity since the pool started, 0 to 1. */
+  utilization: number;
+  closed: boolean;
+}
+
+/** Options of {@link ThreadPool.close}. */
+export interface CloseOptions {
+  /**
+   * Milliseconds to let queued and running calls finish; what is left then
+   * rejects with `PoolClosedError` and the threads are terminated. 0 cancels
+   * everything at once.
+   * @default the pool's `closeTimeout` (30000)
+   */
+  timeout?: number;
+}
+
+type Reply = [ok: boolean, value: unknown, start: number, durationMs: number];
+
+/** The names cached per task; bounded because `run()` takes any name. */
+const MAX_CACHED_NAMES = 1000;
+
+const live = new Set<ThreadPool>();
+
+/** Every pool that exists and is not closed, for status pages. */
+export function livePools(): ThreadPool[] {
+  return [...live];
+}
+
+/**
+ * A bounded pool of worker threads on piscina. Calls name their function by
+ * module URL and export name; see {@link ThreadPool.wrap} for the typed form.
+ * Threads start on first use; `close()` ends them.
+ */
+export class ThreadPool {
+  readonly name: string;
+  private readonly options: ResolvedPoolOptions;
+  private piscina: Piscina | undefined;
+  private pendingCount = 0;
+  private completedCount = 0;
+  private failedCount = 0;
+  private droppedCount = 0;
+  private workerErrorCount = 0;
+  private isClosed = false;
+  private closing: Promise<void> | undefined;
+  private idleWaiters: Array<() => void> = [];
+  private readonly names = new Map<string, StatNames>();
+
+  constructor(options?: ThreadPoolOptions) {
+    this.options = resolvePoolOptions(options);
+    this.name = this.options.name;
+    live.add(this);
+  }
+
+  /** The `threads` option. */
+  get threads(): number {
+    return this.options.threads;
+  }
+
+  /** The `maxQueue` option. */
+  get maxQueue(): number {
+    return this.options.maxQueue;
+  }
+
+  /** Calls accepted and not yet settled. */
+  get pending(): number {
+    return this.pendingCount;
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /**
+   * Runs export `name` of the module at `url` in a pool thread with `args`.
+   * Rejects (never throws) with `QueueFullError` at once when the queue is
+   * full, and with the task's own error, rebuilt, when it throws.
+   */
+  run(
+    url: string | URL,
+    name: string,
+    args: readonly unknown[],
+    options?: CallOptions,
+  ): Promise<unknown> {
+    let task: TaskRef;
+    try {
+      if (typeof name !== 'string' || name.length === 0)
+        throw new ThreadPoolOptionError('run(url, name)', 'name must be a non-empty string');
+      if (!Array.isArray(args)) throw new ThreadPoolOptionError('run(…, args)', 'must be an array');
+      if (options !== undefined) checkCallOptions(options);
+      task = { url: moduleUrl('run(url)', url), name };
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.call(task, args, options);
+  }
+
+  /**
+   * A typed task that runs `fn` in this pool; `url` and `name` say where the
+   * threads find it (see `cpuBound`).
+   */
+  wrap<A extends unknown[], R>(url: string | URL, name: string, fn: (...args: A) => R): Task<A, R> {
+    return makeTask(`${this.name}.wrap`, () => this, url, name, fn);
+  }
+
+  /** @internal The dispatch path shared by `run()` and task wrappers (arguments already checked). */
+  call(task: TaskRef, args: readonly unknown[], options?: CallOptions): Promise<unknown> {
+    if (this.isClosed)
+      return Promise.reject(new PoolClosedError(this.name, `closed; ${task.name} was not run`));
+    const o = this.options;
+    if (this.pendingCount >= o.threads + o.maxQueue) return this.drop(task);
+    const signal = options?.signal;
+    if (signal?.aborted)
+      return Promise.reject(new TaskAbortedError(this.name, task.name, signal.reason));
+    const ctx = o.context ?? getContext();
+    ctx.stats.get(`${this.name}.depth`).add(this.pendingCount);
+    this.pendingCount++;
+    return this.dispatch(ctx, task, args, options);
+  }
+
+  private drop(task: TaskRef): Promise<never> {
+    this.droppedCount++;
+    (this.options.context ?? getContext()).stats.get(`${this.name}.dropped`).add(1);
+    if (dropChannel.hasSubscribers)
+      dropChannel.publish({ pool: this.name, task: task.name, pending: this.pendingCount });
+    return Promise.reject(
+      new QueueFullError(this.name, this.options.maxQueue, this.options.threads),
+    );
+  }
+
+  private async dispatch(
+    ctx: Context,
+    task: TaskRef,
+    args: readonly unknown[],
+    options: CallOptions | undefined,
+  ): Promise<unknown> {
+    const submitted = performance.timeOrigin + performance.now();
+    const timeout = options?.timeout;
+    const userSignal = options?.signal;
+    let controller: AbortController | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
+    let onUserAbort: (() => void) | undefined;
+    if (timeout !== undefined) {
+      controller = new AbortController();
+      const c = controller;
+      timer = setTimeout(() => {
+        timedOut = true;
+        c.abort(new TaskTimeoutError(this.name, task.name, timeout));
+      }, timeout);
+      timer.unref();
+      if (userSignal !== undefined) {
+        onUserAbort = () => c.abort(userSignal.reason);
+        userSignal.addEventListener('abort', onUserAbort, { once: true });
+      }
+    }
+    const signal = controller?.signal ?? userSignal;
+    let reply: Reply;
+    try {
+      const runOptions: { signal?: AbortSignal; transferList?: TransferListItem[] } = {};
+      if (signal !== undefined) runOptions.signal = signal;
+      if (options?.transferList !== undefined) runOptions.transferList = [...options.transferList];
+      reply = (await this.pool().run(
+        { u: task.url, n: task.name, a: args },
+        runOptions as never,
+      )) as Reply;
+    } catch (error) {
+      this.failedCount++;
+      throw this.translate(error, task, timedOut, timeout, userSignal);
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      if (onUserAbort !== undefined) userSignal?.removeEventListener('abort', onUserAbort);
+      this.settled();
+    }
+    const [ok, value, start, durationMs] = reply;
+    const queuedMs = Math.max(0, start - submitted);
+    const names = this.statNamesFor(task);
+    recordCall(
+      ctx,
+      names,
+      queuedMs,
+      durationMs,
+      sizeOf(args[0]) ?? (ok ? sizeOf(value) : undefined),
+    );
+    if (doneChannel.hasSubscribers)
+      doneChannel.publish({ pool: this.name, task: task.name, ok, queuedMs, durationMs });
+    if (ok) {
+      this.completedCount++;
+      return value;
+    }
+    this.failedCount++;
+    throw rebuildError(value as ErrorRecord, this.name);
+  }
+
+  private translate(
+    error: unknown,
+    task: TaskRef,
+    timedOut: boolean,
+    timeout: number | undefined,
+    userSignal: AbortSignal | undefined,
+  ): Error {
+    if (timedOut && timeout !== undefined)
+      return new TaskTimeoutError(this.name, task.name, timeout);
+    if (userSignal?.aborted) return new TaskAbortedError(this.name, task.name, userSignal.reason);
+    if (this.isClosed)
+      return new PoolClosedError(this.name, `closed before ${task.name} finished`, error);
+    if (error instanceof Error && error.message === 'Task queue is at limit') {
+      // piscina's own bound is set above ours; this is a backstop.
+      this.droppedCount++;
+      return new QueueFullError(this.name, this.options.maxQueue, this.options.threads);
+    }
+    return new WorkerExitedError(this.name, task.name, error);
+  }
+
+  private settled(): void {
+    this.pendingCount--;
+    if (this.pendingCount === 0 && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  }
+
+  private statNamesFor(task: TaskRef): StatNames {
+    const key = `${task.url}#${task.name}`;
+    let names = this.names.get(key);
+    if (names === undefined) {
+      names = statNames(this.name, task.name);
+      if (this.names.size < MAX_CACHED_NAMES) this.names.set(key, names);
+    }
+    return names;
+  }
+
+  private pool(): Piscina {
+    if (this.piscina !== undefined) return this.piscina;
+    const o = this.options;
+    const piscina = new Piscina({
+      filename: WORKER_FILE,
+      minThreads: o.minThreads,
+      maxThreads: o.threads,
+      idleTimeout: o.idleTimeout,
+      // Our own bound (checked before every call) is the one that counts.
+      maxQueue: o.maxQueue + o.threads,
+      concurrentTasksPerWorker: 1,
+      workerData: { preload: o.preload },
+      ...(o.execArgv === undefined ? {} : { execArgv: o.execArgv }),
+      ...(o.resourceLimits === undefined ? {} : { resourceLimits: o.resourceLimits }),
+    });
+    // A thread that dies with no call on it is reported here; without a
+    // listener the 'error' event would crash the process.
+    piscina.on('error', (error: unknown) => this.workerError(error));
+    this.piscina = piscina;
+    return piscina;
+  }
+
+  private workerError(error: unknown): void {
+    this.workerErrorCount++;
+    if (workerErrorChannel.hasSubscribers) workerErrorChannel.publish({ pool: this.name, error });
+  }
+
+  /** Threads, load and counters, for meta pages and health checks. */
+  status(): ThreadPoolStatus {
+    const p = this.piscina;
+    const threads = p?.threads.length ?? 0;
+    const queued = p?.queueSize ?? 0;
+    return {
+      name: this.name,
+      threads,
+      maxThreads: this.options.threads,
+      busy: p === undefined ? 0 : Math.max(0, Math.min(threads, this.pendingCount - queued)),
+      queued,
+      maxQueue: this.options.maxQueue,
+      pending: this.pendingCount,
+      completed: this.completedCount,
+      failed: this.failedCount,
+      dropped: this.droppedCount,
+      workerErrors: this.workerErrorCount,
+      utilization: p?.utilization ?? 0,
+      closed: this.isClosed,
+    };
+  }
+
+  /**
+   * Stops taking calls (new ones reject with `PoolClosedError`), lets queued
+   * and running calls finish for up to `timeout` ms, then rejects what is
+   * left with `PoolClosedError` and terminates the threads. Afterwards
+   * nothing of this pool keeps the process alive. Safe to call twice.
+   */
+  close(options?: CloseOptions): Promise<void> {
+    if (this.closing !== undefined) return this.closing;
+    let timeout: number;
+    try {
+      if (options !== undefined && (typeof options !== 'object' || options === null))
+        throw new ThreadPoolOptionError('close(options)', 'must be an object');
+      timeout = options?.timeout ?? this.options.closeTimeout;
+      if (typeof timeout !== 'number' || !(timeout >= 0))
+        throw new ThreadPoolOptionError('close(options).timeout', 'must be a non-negative number');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.isClosed = true;
+    live.delete(this);
+    this.closing = (async () => {
+      if (timeout > 0 && this.pendingCount > 0) await this.idle(timeout);
+      const piscina = this.piscina;
+      if (piscina !== undefined) await piscina.destroy();
+    })();
+    return this.closing;
+  }
+
+  /** Resolves when no call is pending, or after `timeout` ms. */
+  private idle(timeout: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeout);
+      timer.unref();
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.idleWaiters.push(done);
+    });
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

@@ -1,0 +1,108 @@
+// The entry every pool thread runs (piscina loads it and calls the default
+// export once per task). It is plain JavaScript on purpose: a worker thread
+// loads modules with Node's own loader, which cannot load TypeScript on
+// Node 20, and this one file must work both from src/ (tests) and from dist/
+// (the build copies it unchanged). It imports nothing but Node built-ins.
+import { performance } from 'node:perf_hooks';
+import { workerData } from 'node:worker_threads';
+
+// Wrappers check this flag at call time: inside a pool thread they run their
+// function inline, so nested decorated calls pay the dispatch only once.
+globalThis[Symbol.for('@support/threadpool:in-pool-thread')] = true;
+const TASK = Symbol.for('@support/threadpool:task');
+
+const preload = Array.isArray(workerData?.preload) ? workerData.preload : [];
+/** Settles once every preload module is imported; null when there is nothing to wait for. */
+let preloading =
+  preload.length === 0
+    ? null
+    : (async () => {
+        for (const url of preload) await import(url);
+      })();
+
+/** Task functions by `url#name`; task modules are static code, so this stays small. */
+const handlers = new Map();
+
+class TaskNotFoundError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'TaskNotFoundError';
+    this.code = 'SUP_ERR_THREADPOOL_TASK_NOT_FOUND';
+  }
+}
+
+async function load(url, name, key) {
+  if (preloading !== null) {
+    await preloading;
+    preloading = null;
+  }
+  const mod = await import(url);
+  let fn = mod[name];
+  // A CommonJS module whose exports the ESM loader could not name statically.
+  if (fn === undefined && mod.default != null) fn = mod.default[name];
+  if (typeof fn !== 'function')
+    throw new TaskNotFoundError(`${url} has no exported function named ${JSON.stringify(name)}`);
+  // A decorated function: run its plain function (the wrapper would also run
+  // it inline here, but this skips one hop).
+  const handler = fn[TASK] === true && typeof fn.raw === 'function' ? fn.raw : fn;
+  handlers.set(key, handler);
+  return handler;
+}
+
+const STANDARD = new Set([
+  'Error',
+  'TypeError',
+  'RangeError',
+  'SyntaxError',
+  'ReferenceError',
+  'EvalError',
+  'URIError',
+  'AggregateError',
+]);
+
+/** A structured-clone-safe record of a thrown value, keeping what callers match on. */
+function errorRecord(error, depth = 0) {
+  if (typeof error !== 'object' || error === null) {
+    return { name: 'Error', className: 'Error', message: String(error), thrown: typeof error };
+  }
+  const record = {
+    name: typeof error.name === 'string' ? error.name : 'Error',
+    className: typeof error.constructor?.name === 'string' ? error.constructor.name : 'Error',
+    message: typeof error.message === 'string' ? error.message : String(error),
+    stack: typeof error.stack === 'string' ? error.stack : undefined,
+    props: {},
+  };
+  if (!STANDARD.has(record.className) && record.name === 'Error') {
+    record.name = record.className;
+    // The stack's first line was written with the old name.
+    if (record.stack?.startsWith('Error')) record.stack = record.name + record.stack.slice(5);
+  }
+  for (const key of Object.keys(error)) {
+    const value = error[key];
+    if (key === 'cause' || value === null) continue;
+    const type = typeof value;
+    if (type === 'string' || type === 'number' || type === 'boolean' || type === 'bigint')
+      record.props[key] = value;
+  }
+  if (error.cause !== undefined && depth < 3) record.cause = errorRecord(error.cause, depth + 1);
+  return record;
+}
+
+/**
+ * Runs one call: `{ u: module URL, n: export name, a: arguments }`. Returns
+ * `[ok, value or error record, start (epoch ms), run time (ms)]`, so task
+ * errors travel as data and a rejection from piscina always means the
+ * thread itself failed.
+ */
+export default async function runTask(call) {
+  const t0 = performance.now();
+  const start = performance.timeOrigin + t0;
+  try {
+    const key = `${call.u}#${call.n}`;
+    const fn = handlers.get(key) ?? (await load(call.u, call.n, key));
+    const value = await fn(...call.a);
+    return [true, value, start, performance.now() - t0];
+  } catch (error) {
+    return [false, errorRecord(error), start, performance.now() - t0];
+  }
+}
