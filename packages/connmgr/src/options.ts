@@ -1,0 +1,279 @@
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import type { Context } from '@support/context';
+import { AddressGroup, type Tier } from './address-group.js';
+import {
+  type DnsCacheOptions,
+  defaultResolver,
+  dnsDefaults,
+  type ResolvedDnsOptions,
+} from './dns-cache.js';
+import { InvalidOptionError } from './errors.js';
+import { defaultGlobalMaxConnections } from './fd-limit.js';
+
+/** Markdown: failing addresses are skipped for a while. */
+export interface MarkdownOptions {
+  /**
+   * Mark addresses down after repeated failures.
+   * @default true
+   */
+  enabled?: boolean;
+  /**
+   * How long (ms) an address stays marked down.
+   * @default 10_000
+   */
+  duration?: number;
+  /**
+   * Consecutive failed attempts that mark an address down.
+   * @default maxConnectRetry + 1
+   */
+  failures?: number;
+}
+
+/** Pooling of idle sockets. */
+export interface PoolOptions {
+  /**
+   * Idle sockets older than this (ms) are closed by the culling timer.
+   * @default 250
+   */
+  idleTimeout?: number;
+  /**
+   * Idle sockets kept per address (and kind); releasing one more closes the oldest idle one.
+   * @default 50
+   */
+  maxPerAddress?: number;
+  /**
+   * Idle sockets kept in all; releasing one more closes the oldest idle one anywhere.
+   * @default 800
+   */
+  maxSockets?: number;
+}
+
+/** Options of {@link ConnectionManager}. */
+export interface ConnectionManagerOptions {
+  /**
+   * Logical names and their addresses: an AddressGroup, or its tiers
+   * (`[[ [weight, address], … ], [fallback tier …]]`).
+   * @default {}
+   */
+  addressGroups?: Record<string, AddressGroup | readonly Tier[]>;
+  /**
+   * Other names for groups (or for other aliases, or for `host:port` addresses).
+   * @default {}
+   */
+  aliases?: Record<string, string>;
+  /**
+   * TLS options used when a call asks for `tls: true`; a call's own TLS
+   * options are spread over them.
+   * @default {}
+   */
+  tls?: TlsConnectionOptions;
+  /**
+   * Deadline (ms) of one attempt: DNS + TCP connect + TLS handshake.
+   * @default 5_000
+   */
+  connectTimeout?: number;
+  /**
+   * Deadline (ms) of one attempt to an address marked `internal` (same datacenter).
+   * @default 50
+   */
+  datacenterConnectTimeout?: number;
+  /**
+   * Read deadline (ms) of handed-out sockets: the longest wait for data after
+   * a write before the socket is destroyed with ReadTimeoutError. `Infinity` disables it.
+   * @default 30_000
+   */
+  responseTimeout?: number;
+  /**
+   * Extra attempts of a call beyond one per address (a lone address is tried
+   * `maxConnectRetry + 1` times).
+   * @default 1
+   */
+  maxConnectRetry?: number;
+  /** @default { enabled: true, duration: 10_000, failures: maxConnectRetry + 1 } */
+  markdown?: MarkdownOptions;
+  /** @default { idleTimeout: 250, maxPerAddress: 50, maxSockets: 800 } */
+  pool?: PoolOptions;
+  /**
+   * Most sockets open at once (connecting, in use and idle). At the cap the
+   * oldest idle socket is closed to make room; with none idle, OutOfSocketsError.
+   * @default 80% of the process's open-file limit
+   */
+  globalMaxConnections?: number;
+  /** @default { staleAfter: 600_000, ttl: 3_600_000, negativeTtl: 2_000, maxEntries: 1_024 } */
+  dns?: DnsCacheOptions;
+  /**
+   * Where stats, socket states, recent traffic and log records go.
+   * @default getContext() at construction
+   */
+  context?: Context;
+  /**
+   * Disable Nagle's algorithm on new sockets (request/response traffic wants it off).
+   * @default true
+   */
+  noDelay?: boolean;
+  /**
+   * Record every chunk sent and received in `context.recent` (per address).
+   * @default true
+   */
+  recordTraffic?: boolean;
+}
+
+export const connectionManagerDefaults = {
+  connectTimeout: 5_000,
+  datacenterConnectTimeout: 50,
+  responseTimeout: 30_000,
+  maxConnectRetry: 1,
+  markdown: { enabled: true, duration: 10_000 },
+  pool: { idleTimeout: 250, maxPerAddress: 50, maxSockets: 800 },
+  dns: dnsDefaults,
+  noDelay: true,
+  recordTraffic: true,
+} as const;
+
+export interface ResolvedOptions {
+  addressGroups: Map<string, AddressGroup>;
+  aliases: Map<string, string>;
+  tls: TlsConnectionOptions;
+  connectTimeout: number;
+  datacenterConnectTimeout: number;
+  responseTimeout: number;
+  maxConnectRetry: number;
+  markdown: Required<MarkdownOptions>;
+  pool: Required<PoolOptions>;
+  globalMaxConnections: number;
+  dns: ResolvedDnsOptions;
+  context: Context | undefined;
+  noDelay: boolean;
+  recordTraffic: boolean;
+}
+
+/** Longest delay a Node.js timer supports; longer ones would fire at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export function resolveOptions(options: ConnectionManagerOptions | undefined): ResolvedOptions {
+  const o = object(options, 'options') as ConnectionManagerOptions;
+  const d = connectionManagerDefaults;
+  const connectTimeout = timeout(o.connectTimeout ?? d.connectTimeout, 'options.connectTimeout');
+  const datacenterConnectTimeout = timeout(
+    o.datacenterConnectTimeout ?? d.datacenterConnectTimeout,
+    'options.datacenterConnectTimeout',
+  );
+  const responseTimeout = timeout(
+    o.responseTimeout ?? d.responseTimeout,
+    'options.responseTimeout',
+    true,
+  );
+  const maxConnectRetry = count(o.maxConnectRetry ?? d.maxConnectRetry, 'options.maxConnectRetry');
+
+  const md = object(o.markdown, 'options.markdown') as MarkdownOptions;
+  const markdown: Required<MarkdownOptions> = {
+    enabled: bool(md.enabled ?? d.markdown.enabled, 'options.markdown.enabled'),
+    duration: timeout(md.duration ?? d.markdown.duration, 'options.markdown.duration'),
+    failures: positive(md.failures ?? maxConnectRetry + 1, 'options.markdown.failures'),
+  };
+
+  const po = object(o.pool, 'options.pool') as PoolOptions;
+  const pool: Required<PoolOptions> = {
+    idleTimeout: timeout(po.idleTimeout ?? d.pool.idleTimeout, 'options.pool.idleTimeout'),
+    maxPerAddress: count(po.maxPerAddress ?? d.pool.maxPerAddress, 'options.pool.maxPerAddress'),
+    maxSockets: count(po.maxSockets ?? d.pool.maxSockets, 'options.pool.maxSockets'),
+  };
+
+  const dn = object(o.dns, 'options.dns') as DnsCacheOptions;
+  if (dn.resolver !== undefined && typeof dn.resolver !== 'function') {
+    throw new InvalidOptionError('options.dns.resolver must be a function');
+  }
+  const dns: ResolvedDnsOptions = {
+    resolver: dn.resolver ?? defaultResolver,
+    staleAfter: timeout(dn.staleAfter ?? d.dns.staleAfter, 'options.dns.staleAfter'),
+    ttl: timeout(dn.ttl ?? d.dns.ttl, 'options.dns.ttl'),
+    negativeTtl: nonNegative(dn.negativeTtl ?? d.dns.negativeTtl, 'options.dns.negativeTtl'),
+    maxEntries: positive(dn.maxEntries ?? d.dns.maxEntries, 'options.dns.maxEntries'),
+  };
+  if (dns.ttl < dns.staleAfter) {
+    throw new InvalidOptionError('options.dns.ttl must be at least options.dns.staleAfter');
+  }
+
+  const addressGroups = new Map<string, AddressGroup>();
+  for (const [name, value] of Object.entries(object(o.addressGroups, 'options.addressGroups'))) {
+    addressGroups.set(
+      name,
+      value instanceof AddressGroup ? value : new AddressGroup(value as Tier[]),
+    );
+  }
+  const aliases = new Map<string, string>();
+  for (const [name, value] of Object.entries(object(o.aliases, 'options.aliases'))) {
+    if (typeof value !== 'string' || value.length === 0) {
+      throw new InvalidOptionError(`options.aliases.${name} must be a non-empty string`);
+    }
+    aliases.set(name, value);
+  }
+
+  const globalMaxConnections = positive(
+    o.globalMaxConnections ?? defaultGlobalMaxConnections(),
+    'options.globalMaxConnections',
+  );
+  const tls = object(o.tls, 'options.tls') as TlsConnectionOptions;
+  if (o.context !== undefined && (typeof o.context !== 'object' || o.context === null)) {
+    throw new InvalidOptionError('options.context must be a Context');
+  }
+  return {
+    addressGroups,
+    aliases,
+    tls,
+    connectTimeout,
+    datacenterConnectTimeout,
+    responseTimeout,
+    maxConnectRetry,
+    markdown,
+    pool,
+    globalMaxConnections,
+    dns,
+    context: o.context,
+    noDelay: bool(o.noDelay ?? d.noDelay, 'options.noDelay'),
+    recordTraffic: bool(o.recordTraffic ?? d.recordTraffic, 'options.recordTraffic'),
+  };
+}
+
+function object(value: unknown, name: string): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InvalidOptionError(`${name} must be an object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+export function timeout(value: unknown, name: string, allowInfinity = false): number {
+  if (
+    typeof value === 'number' &&
+    value > 0 &&
+    (value <= MAX_TIMER_MS || (allowInfinity && value === Number.POSITIVE_INFINITY))
+  ) {
+    return value;
+  }
+  throw new InvalidOptionError(
+    `${name} must be a positive number of milliseconds (at most ${MAX_TIMER_MS})${allowInfinity ? ' or Infinity' : ''}`,
+  );
+}
+
+function count(value: unknown, name: string): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+  throw new InvalidOptionError(`${name} must be a non-negative integer`);
+}
+
+function positive(value: unknown, name: string): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
+  throw new InvalidOptionError(`${name} must be a positive integer`);
+}
+
+function nonNegative(value: unknown, name: string): number {
+  if (typeof value === 'number' && value >= 0 && value <= MAX_TIMER_MS) return value;
+  throw new InvalidOptionError(
+    `${name} must be a number of milliseconds from 0 to ${MAX_TIMER_MS}`,
+  );
+}
+
+function bool(value: unknown, name: string): boolean {
+  if (typeof value === 'boolean') return value;
+  throw new InvalidOptionError(`${name} must be a boolean`);
+}
