@@ -16,7 +16,7 @@ process.stdout.write(`## @support/context\n\n${machine()}\n\n`);
 //    on and off, in fresh processes, alternating, median of the runs.
 {
   const SECONDS = 6;
-  const RUNS = 5;
+  const RUNS = 7;
   const modes = ['off', 'monitor', 'watchdog', 'both'];
   const results = Object.fromEntries(modes.map((m) => [m, []]));
   for (let r = 0; r < RUNS; r++) {

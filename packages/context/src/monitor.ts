@@ -32,6 +32,9 @@ export const MONITOR_STATS = {
   overhead: 'monitor.overhead',
 } as const;
 
+/** Memory and active resources are sampled every this many ms (at least every interval). */
+export const SLOW_SAMPLE_MS = 1000;
+
 const GC_KINDS: Record<number, string> = {
   [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
   [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
@@ -42,9 +45,10 @@ const GC_KINDS: Record<number, string> = {
 /**
  * Samples the event loop and the process every `interval` ms on an unref'd
  * timer: loop delay (perf_hooks histogram, reset each interval), loop
- * utilization over the interval, heap, RSS, external memory, CPU time as a
- * percentage of one core, active resources by type, and its own cost. GC
- * pauses are recorded as they happen, by kind.
+ * utilization over the interval, CPU time as a percentage of one core, and
+ * its own cost; heap, RSS, external memory and active resources by type
+ * about once a second ({@link SLOW_SAMPLE_MS}). GC pauses are recorded as
+ * they happen, by kind.
  */
 export class Monitor {
   private timer: NodeJS.Timeout | undefined;
@@ -129,11 +133,6 @@ export class Monitor {
       );
     }
     this.elu = elu;
-    const mem = process.memoryUsage();
-    t.addStat(MONITOR_STATS.heapUsed, mem.heapUsed);
-    t.addStat(MONITOR_STATS.heapTotal, mem.heapTotal);
-    t.addStat(MONITOR_STATS.rss, mem.rss);
-    t.addStat(MONITOR_STATS.external, mem.external);
     const elapsedMs = begin - this.lastTick;
     const cpu = process.cpuUsage();
     if (this.cpu !== undefined && elapsedMs > 0) {
@@ -142,10 +141,20 @@ export class Monitor {
     }
     this.cpu = cpu;
     this.lastTick = begin;
-    const counts = new Map<string, number>();
-    for (const type of process.getActiveResourcesInfo())
-      counts.set(type, (counts.get(type) ?? 0) + 1);
-    for (const [type, count] of counts) t.addStat(`${MONITOR_STATS.resources}${type}`, count);
+    // Memory and resources move slowly and cost the most to read (RSS comes
+    // from /proc), so they are sampled about once a second.
+    if (this.ticks % Math.max(1, Math.round(SLOW_SAMPLE_MS / this.interval)) === 0) {
+      const mem = process.memoryUsage();
+      t.addStat(MONITOR_STATS.heapUsed, mem.heapUsed);
+      t.addStat(MONITOR_STATS.heapTotal, mem.heapTotal);
+      t.addStat(MONITOR_STATS.rss, mem.rss);
+      t.addStat(MONITOR_STATS.external, mem.external);
+      const counts = new Map<string, number>();
+      for (const type of process.getActiveResourcesInfo()) {
+        counts.set(type, (counts.get(type) ?? 0) + 1);
+      }
+      for (const [type, count] of counts) t.addStat(`${MONITOR_STATS.resources}${type}`, count);
+    }
     this.ticks++;
     t.addDuration(MONITOR_STATS.overhead, performance.now() - begin);
   }

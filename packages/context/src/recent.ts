@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { safeString } from './log/format.js';
 
 // Bounded rings of recent events per key: the last few things that happened
 // on each endpoint, kept small enough to show on a meta page. Keys are bounded
@@ -91,7 +92,7 @@ export class Recent {
       this.counts.dropped++;
       return;
     }
-    this.ring(String(key)).push(event);
+    this.ring(typeof key === 'string' ? key : safeString(key)).push(event);
     this.counts.added++;
   }
 

@@ -117,6 +117,7 @@ describe('action log', () => {
       },
     };
     ctx.log.get('x').info('A', evil).success('value {v}', { v: evil, cyclic });
+    expect(ctx.log.get(evil as never).name).toBe('<unprintable>');
     const parsed = JSON.parse(lines.lines[0]!);
     expect(parsed).toMatchObject({ detail: '<unprintable>', message: 'value <unprintable>' });
     expect(parsed.data.cyclic).toEqual({ big: '10', self: '[Circular]' });

@@ -28,6 +28,13 @@ describe('recent', () => {
     expect(inbound!.summary).toBe('P\\x0a\\xff');
     expect(Math.abs(inbound!.time - Date.now())).toBeLessThan(5000);
     expect(ctx.recent.info().elided).toBe(1);
+    const evilKey = {
+      toString() {
+        throw new Error('no key');
+      },
+    };
+    expect(() => ctx!.recent.add(evilKey as never, 1)).not.toThrow();
+    expect(ctx.recent.get('<unprintable>')).toEqual([1]);
   });
 
   it('bounds the number of keys, dropping the least recently written', () => {

@@ -1,5 +1,6 @@
 import { logChannel, sinkErrorChannel } from '../diagnostics.js';
 import { RingSink } from '../sinks/ring.js';
+import { safeString } from './format.js';
 import { Logger, validateLevel } from './logger.js';
 import type { Level, LogRecord, Sink } from './record.js';
 
@@ -38,10 +39,11 @@ export class Log {
 
   /** The logger called `name`, created on first use with the default level. */
   get(name: string): Logger {
+    if (typeof name !== 'string') name = safeString(name);
     let logger = this.loggers.get(name);
     if (logger === undefined) {
       if (this.loggers.size >= MAX_LOGGERS) return this.get('__overflow__');
-      logger = new Logger(String(name), this, this.defaultLevel);
+      logger = new Logger(name, this, this.defaultLevel);
       this.loggers.set(logger.name, logger);
     }
     return logger;
