@@ -63,13 +63,12 @@ export class BucketTable {
     }
   }
 
-  private static readonly cache = new Map<number, BucketTable>();
+  private static readonly cache = new Map<string, BucketTable>();
 
   static for(mapping: KeyMapping): BucketTable {
-    let table = BucketTable.cache.get(mapping.relativeAccuracy);
-    if (table === undefined) {
-      BucketTable.cache.set(mapping.relativeAccuracy, (table = new BucketTable(mapping)));
-    }
+    const id = `${mapping.kind}:${mapping.relativeAccuracy}`;
+    let table = BucketTable.cache.get(id);
+    if (table === undefined) BucketTable.cache.set(id, (table = new BucketTable(mapping)));
     return table;
   }
 

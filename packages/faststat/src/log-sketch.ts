@@ -1,10 +1,22 @@
 import { BucketTable } from './buckets.js';
 import { assertSnapshot, FaststatError, FaststatErrorCode } from './errors.js';
-import { KeyMapping } from './key-mapping.js';
+import {
+  type BinaryMapping,
+  createMapping,
+  type KeyMapping,
+  LogMapping,
+  type MappingKind,
+} from './key-mapping.js';
 import { LogStore, type LogStoreSnapshot } from './log-store.js';
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 
 /** JSON form of a {@link LogSketch}. */
 export interface LogSketchSnapshot {
+  mapping: MappingKind;
+  /** The accuracy asked for (the mapping may guarantee a finer one). */
   relativeAccuracy: number;
   maxBins: number;
   zero: number;
@@ -23,18 +35,22 @@ export class LogSketch {
   readonly relativeAccuracy: number;
   readonly maxBins: number;
   readonly mapping: KeyMapping;
-  /** mapping.scale, held here to save a load on the hot path. */
-  private readonly scale: number;
+  /** For the log mapping: its scale, held here to save loads on the hot path. */
+  private readonly logScale: number;
+  /** For the binary mapping: its shift; -1 with the log mapping. */
+  private readonly binaryShift: number;
   readonly positive: LogStore;
   readonly negative: LogStore;
   zero = 0;
   private readonly buckets: BucketTable;
 
-  constructor(relativeAccuracy: number, maxBins: number) {
+  constructor(relativeAccuracy: number, maxBins: number, mapping: MappingKind = 'log') {
     this.relativeAccuracy = relativeAccuracy;
     this.maxBins = maxBins;
-    this.mapping = new KeyMapping(relativeAccuracy);
-    this.scale = this.mapping.scale;
+    this.mapping = createMapping(mapping, relativeAccuracy);
+    this.logScale = this.mapping instanceof LogMapping ? this.mapping.scale : 0;
+    this.binaryShift =
+      this.mapping instanceof LogMapping ? -1 : (this.mapping as BinaryMapping).shift;
     this.buckets = BucketTable.for(this.mapping);
     this.positive = new LogStore(maxBins);
     this.negative = new LogStore(maxBins);
@@ -45,13 +61,24 @@ export class LogSketch {
   }
 
   /**
-   * Adds x > 0 whose natural log the caller has, and returns its 1-2-5 bucket
-   * (see buckets.ts), found from the same key.
+   * Adds x > 0 and returns its 1-2-5 bucket (see buckets.ts), found from the
+   * same key. With the log mapping `lnx` must be ln(x) (the caller has it);
+   * the binary mapping ignores it.
    */
-  addPositiveLog(x: number, lnx: number): number {
-    const key = Math.ceil(lnx * this.scale) | 0;
+  addPositive(x: number, lnx: number): number {
+    let key: number;
+    if (this.binaryShift < 0) key = Math.ceil(lnx * this.logScale) | 0;
+    else {
+      f64[0] = x;
+      key = u32[HI]! >>> this.binaryShift;
+    }
     this.positive.add(key, 1);
     return this.buckets.bucket(x, key);
+  }
+
+  /** True when `addPositive` does not need ln(x). */
+  get needsLog(): boolean {
+    return this.binaryShift < 0;
   }
 
   add(x: number): void {
@@ -76,10 +103,14 @@ export class LogSketch {
   }
 
   merge(other: LogSketch): void {
-    if (other.relativeAccuracy !== this.relativeAccuracy) {
+    if (
+      other.relativeAccuracy !== this.relativeAccuracy ||
+      other.mapping.kind !== this.mapping.kind
+    ) {
       throw new FaststatError(
         FaststatErrorCode.INCOMPATIBLE,
-        `cannot merge sketches of relative accuracy ${this.relativeAccuracy} and ${other.relativeAccuracy}`,
+        `cannot merge a ${other.mapping.kind} sketch of relative accuracy ${other.relativeAccuracy} ` +
+          `into a ${this.mapping.kind} sketch of relative accuracy ${this.relativeAccuracy}`,
       );
     }
     this.positive.merge(other.positive);
@@ -89,6 +120,7 @@ export class LogSketch {
 
   snapshot(): LogSketchSnapshot {
     return {
+      mapping: this.mapping.kind,
       relativeAccuracy: this.relativeAccuracy,
       maxBins: this.maxBins,
       zero: this.zero,
@@ -105,7 +137,8 @@ export class LogSketch {
     );
     assertSnapshot(Number.isInteger(snap.maxBins) && snap.maxBins > 0, 'sketch maxBins');
     assertSnapshot(Number.isFinite(snap.zero) && snap.zero >= 0, 'sketch zero count');
-    const sketch = new LogSketch(snap.relativeAccuracy, snap.maxBins);
+    assertSnapshot(snap.mapping === 'log' || snap.mapping === 'binary', 'sketch mapping');
+    const sketch = new LogSketch(snap.relativeAccuracy, snap.maxBins, snap.mapping);
     sketch.zero = snap.zero;
     sketch.positive.merge(LogStore.fromSnapshot(snap.positive, snap.maxBins));
     sketch.negative.merge(LogStore.fromSnapshot(snap.negative, snap.maxBins));

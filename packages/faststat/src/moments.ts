@@ -24,7 +24,10 @@ export class Moments {
     const n = n1 + 1;
     this.n = n;
     const delta = x - this.mean;
-    const deltaN = delta / n;
+    // 1/n does not depend on the running mean, so the CPU computes it off
+    // the critical path; the chain through the mean then only multiplies.
+    const inverseN = 1 / n;
+    const deltaN = delta * inverseN;
     const deltaN2 = deltaN * deltaN;
     const term1 = delta * deltaN * n1;
     this.mean += deltaN;

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { checkInteger, checkNumber, FaststatTypeError } from './errors.js';
+import type { MappingKind } from './key-mapping.js';
 import { type Clock, nanotime } from './nanotime.js';
 
 /** Options of {@link Stats} (and of Duration and Interval). */
@@ -22,6 +23,13 @@ export interface StatsOptions {
    * @default 0.005
    */
   relativeAccuracy?: number;
+  /**
+   * How the quantile sketch maps values to bins: `log` (⌈ln x / ln γ⌉, the
+   * most compact) or `binary` (log-linear bins read from the float's bits:
+   * no logarithm, ~1.8× the bins, accuracy rounded to a power of two).
+   * @default 'log'
+   */
+  mapping?: MappingKind;
   /**
    * Most bins the quantile sketch may use (4 bytes each); past it the lowest
    * values are collapsed together. 2048 bins at α = 0.5% cover 8.9 decades.
@@ -66,6 +74,7 @@ export const statsDefaults: ResolvedStatsOptions = Object.freeze({
   clock: nanotime,
   epochOriginMs: performance.timeOrigin,
   relativeAccuracy: 0.005,
+  mapping: 'log',
   maxBins: 2048,
   recentSize: 64,
   topSize: 8,
@@ -74,9 +83,14 @@ export const statsDefaults: ResolvedStatsOptions = Object.freeze({
   percentiles: DEFAULT_PERCENTILES,
 });
 
-/** What the `interval` of a Stats keeps: moments, a coarser sketch, buckets. */
+/**
+ * What the `interval` of a Stats keeps: moments, extremes, buckets and a
+ * binary-mapped sketch (1% asked, 0.78% delivered), so that timing every add
+ * costs no second logarithm.
+ */
 export const intervalStatsOptions: Partial<StatsOptions> = Object.freeze({
   relativeAccuracy: 0.01,
+  mapping: 'binary',
   maxBins: 1024,
   recentSize: 0,
   topSize: 0,
@@ -99,6 +113,11 @@ export function resolveStatsOptions(options: StatsOptions | undefined): Resolved
     throw new FaststatTypeError('options.clock must be a function');
   checkNumber('options.epochOriginMs', o.epochOriginMs, -8.64e15, 8.64e15);
   checkNumber('options.relativeAccuracy', o.relativeAccuracy, 1e-4, 0.5);
+  if (o.mapping !== 'log' && o.mapping !== 'binary') {
+    throw new FaststatTypeError(
+      `options.mapping must be 'log' or 'binary', got ${String(o.mapping)}`,
+    );
+  }
   checkInteger('options.maxBins', o.maxBins, 16, 1 << 20);
   checkInteger('options.recentSize', o.recentSize, 0, 1 << 16);
   checkInteger('options.topSize', o.topSize, 0, 1 << 12);

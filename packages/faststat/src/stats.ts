@@ -72,7 +72,7 @@ export class Stats {
     const o = resolveStatsOptions(options);
     this.options = o;
     this.clock = o.clock;
-    this.sketch = new LogSketch(o.relativeAccuracy, o.maxBins);
+    this.sketch = new LogSketch(o.relativeAccuracy, o.maxBins, o.mapping);
     this.recentRing = o.recentSize > 0 ? new RecentRing(o.recentSize) : undefined;
     this.topN = o.topSize > 0 ? new TopN(o.topSize) : undefined;
     this.windows = o.windowCounts ? new WindowCounts(o.epochOriginMs) : undefined;
@@ -127,7 +127,7 @@ export class Stats {
       const lnx = Math.log(x);
       this.sumLog += lnx;
       this.sumInverse += 1 / x;
-      this.bucketCounts[this.sketch.addPositiveLog(x, lnx)]!++;
+      this.bucketCounts[this.sketch.addPositive(x, lnx)]!++;
     } else {
       this.nonPositive++;
       this.sketch.add(x);
@@ -154,8 +154,9 @@ export class Stats {
       this.maxAt = t;
     }
     this.moments.add(x);
-    if (x > 0) this.bucketCounts[this.sketch.addPositiveLog(x, Math.log(x))]!++;
-    else {
+    if (x > 0) {
+      this.bucketCounts[this.sketch.addPositive(x, this.sketch.needsLog ? Math.log(x) : 0)]!++;
+    } else {
       this.nonPositive++;
       this.sketch.add(x);
       this.bucketCounts[0]!++;
@@ -439,6 +440,7 @@ function sketchOptionsOf(s: StatsSnapshot): StatsOptions {
   validateSnapshot(s);
   return {
     relativeAccuracy: s.sketch.relativeAccuracy,
+    mapping: s.sketch.mapping,
     maxBins: s.sketch.maxBins,
     interval: s.interval !== null,
   };

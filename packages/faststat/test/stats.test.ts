@@ -62,6 +62,18 @@ describe('Stats', () => {
     );
   });
 
+  it('keeps the accuracy it promises with the binary mapping', () => {
+    const s = new Stats({ mapping: 'binary', relativeAccuracy: 0.01 });
+    const values = Array.from({ length: 5000 }, (_, i) => 0.001 * 1.003 ** i);
+    for (const x of values) s.add(x);
+    for (const q of [0.01, 0.1, 0.5, 0.9, 0.99]) {
+      const exact = values[Math.floor(q * (values.length - 1))]!;
+      expect(Math.abs(s.quantile(q) - exact) / exact, `q=${q}`).toBeLessThanOrEqual(1 / 128);
+    }
+    expect(s.snapshot().sketch.mapping).toBe('binary');
+    expect(() => new Stats({ mapping: 'cubic' as never })).toThrow("options.mapping must be 'log' or 'binary'");
+  });
+
   it('handles negative values and zero in quantiles and means', () => {
     const s = new Stats();
     for (const x of [-10, -5, 0, 0, 5, 10]) s.add(x);
