@@ -1,17 +1,6 @@
+import { rng } from '@support-tools/test-utils';
 import { describe, expect, it } from 'vitest';
 import { ChunkQueue } from '../src/chunk-queue.js';
-
-/** Deterministic PRNG (mulberry32) so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('ChunkQueue', () => {
   it('matches Buffer.concat + indexOf for delimiters straddling random chunk boundaries', () => {

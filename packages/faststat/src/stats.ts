@@ -105,6 +105,28 @@ export class Stats {
   /** Adds a finite point `x` taken at clock time `t` (ns). */
   protected record(x: number, t: number): void {
     const previous = this.lastAt;
+    if (this.moments.n === 0) this.e0 = this.e1 = this.e2 = this.e3 = this.e4 = this.e5 = x;
+    this.recordCore(x, t);
+    this.e0 += (x - this.e0) * 0.5;
+    this.e1 += (x - this.e1) * 0.25;
+    this.e2 += (x - this.e2) * 0.125;
+    this.e3 += (x - this.e3) * 0.0625;
+    this.e4 += (x - this.e4) * 0.03125;
+    this.e5 += (x - this.e5) * 0.015625;
+    if (this.recentRing !== undefined) this.recentRing.push(x, t);
+    if (this.topN !== undefined && x > this.topN.threshold) this.topN.offer(x, t);
+    if (this.windows !== undefined) this.windows.add(t);
+    // previous is NaN before the first point.
+    if (this.intervalStats !== undefined && !Number.isNaN(previous)) {
+      this.intervalStats.recordCore((t - previous) * 1e-6, t);
+    }
+  }
+
+  /**
+   * What every Stats keeps, the lean `interval` included: extremes, moments,
+   * sketch and buckets, plus Σ ln x and Σ 1/x when full-featured.
+   */
+  private recordCore(x: number, t: number): void {
     this.lastAt = t;
     // NaN before the first point, so the first point sets both extremes.
     if (!(x >= this.minValue)) {
@@ -115,47 +137,17 @@ export class Stats {
       this.maxValue = x;
       this.maxAt = t;
     }
-    if (this.moments.n === 0) this.e0 = this.e1 = this.e2 = this.e3 = this.e4 = this.e5 = x;
     this.moments.add(x);
-    this.e0 += (x - this.e0) * 0.5;
-    this.e1 += (x - this.e1) * 0.25;
-    this.e2 += (x - this.e2) * 0.125;
-    this.e3 += (x - this.e3) * 0.0625;
-    this.e4 += (x - this.e4) * 0.03125;
-    this.e5 += (x - this.e5) * 0.015625;
     if (x > 0) {
-      const lnx = Math.log(x);
-      this.sumLog += lnx;
-      this.sumInverse += 1 / x;
+      let lnx = 0;
+      if (this.fullFeatured) {
+        lnx = Math.log(x);
+        this.sumLog += lnx;
+        this.sumInverse += 1 / x;
+      } else if (this.sketch.needsLog) {
+        lnx = Math.log(x);
+      }
       this.bucketCounts[this.sketch.addPositive(x, lnx)]!++;
-    } else {
-      this.nonPositive++;
-      this.sketch.add(x);
-      this.bucketCounts[0]!++;
-    }
-    if (this.recentRing !== undefined) this.recentRing.push(x, t);
-    if (this.topN !== undefined && x > this.topN.threshold) this.topN.offer(x, t);
-    if (this.windows !== undefined) this.windows.add(t);
-    // previous is NaN before the first point.
-    if (this.intervalStats !== undefined && !Number.isNaN(previous)) {
-      this.intervalStats.recordLean((t - previous) * 1e-6, t);
-    }
-  }
-
-  /** The `interval` path: moments, extremes, sketch and buckets only. */
-  private recordLean(x: number, t: number): void {
-    this.lastAt = t;
-    if (!(x >= this.minValue)) {
-      this.minValue = x;
-      this.minAt = t;
-    }
-    if (!(x <= this.maxValue)) {
-      this.maxValue = x;
-      this.maxAt = t;
-    }
-    this.moments.add(x);
-    if (x > 0) {
-      this.bucketCounts[this.sketch.addPositive(x, this.sketch.needsLog ? Math.log(x) : 0)]!++;
     } else {
       this.nonPositive++;
       this.sketch.add(x);

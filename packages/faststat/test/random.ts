@@ -1,22 +1,7 @@
-/** Deterministic random streams for the tests (mulberry32 + Box-Muller). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { normal, rng } from '@support-tools/test-utils';
 
-export function normal(random: () => number): () => number {
-  return () => {
-    const u = 1 - random();
-    const v = random();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  };
-}
+/** Deterministic random streams for the tests. */
+export { normal, rng };
 
 export type Distribution = 'uniform' | 'lognormal' | 'bimodal';
 

@@ -71,7 +71,9 @@ describe('Stats', () => {
       expect(Math.abs(s.quantile(q) - exact) / exact, `q=${q}`).toBeLessThanOrEqual(1 / 128);
     }
     expect(s.snapshot().sketch.mapping).toBe('binary');
-    expect(() => new Stats({ mapping: 'cubic' as never })).toThrow("options.mapping must be 'log' or 'binary'");
+    expect(() => new Stats({ mapping: 'cubic' as never })).toThrow(
+      "options.mapping must be 'log' or 'binary'",
+    );
   });
 
   it('handles negative values and zero in quantiles and means', () => {
