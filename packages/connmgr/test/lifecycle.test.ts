@@ -161,7 +161,7 @@ describe('diagnostics channels', () => {
       mgr.release(sock);
       mgr.release(await mgr.getConnection(`echo.test:${echo.port}`));
     } finally {
-      names.forEach((n, i) => unsubscribe(`support:connmgr:${n}`, handlers[i]!));
+      for (const [i, n] of names.entries()) unsubscribe(`support:connmgr:${n}`, handlers[i]!);
     }
     expect(
       events.map(
