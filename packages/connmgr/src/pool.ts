@@ -130,7 +130,7 @@ export class SocketPool {
     }
     this.stacks.clear();
     this.count = 0;
-    this.updateTimer();
+    this.stopTimer();
   }
 
   status(now = Date.now()): PoolStatus[] {
@@ -153,13 +153,26 @@ export class SocketPool {
     return sock!;
   }
 
-  /** The culling timer runs (unref'd) only while something is pooled. */
+  /**
+   * The culling timer runs (unref'd) only while something is pooled. It is
+   * started on demand and stops itself on a tick that finds the pool empty,
+   * so a take/put cycle per request does not create and clear a timer each time.
+   */
   private updateTimer(): void {
     if (this.count > 0 && this.timer === undefined) {
       const every = Math.max(10, Math.floor(this.options.idleTimeout / 2));
-      this.timer = setInterval(() => this.cullIdle(), every);
+      this.timer = setInterval(() => this.tick(), every);
       this.timer.unref();
-    } else if (this.count === 0 && this.timer !== undefined) {
+    }
+  }
+
+  private tick(): void {
+    this.cullIdle();
+    if (this.count === 0) this.stopTimer();
+  }
+
+  private stopTimer(): void {
+    if (this.timer !== undefined) {
       clearInterval(this.timer);
       this.timer = undefined;
     }
