@@ -1,3 +1,4 @@
+import { BufferedSocket } from '@support/bufsock';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   AddressGroup,
@@ -86,6 +87,22 @@ describe('getConnection and release', () => {
     expect(await mgr.getConnection(server.address)).toBe(first);
     first.destroy();
     second.destroy();
+  });
+});
+
+describe('with BufferedSocket (the README recipe)', () => {
+  it('a detached socket goes back to the pool and works under a new BufferedSocket', async () => {
+    const { server, mgr } = await setup();
+    for (let i = 0; i < 3; i++) {
+      const sock = await mgr.getConnection(server.address, { kind: 'line' });
+      const bs = new BufferedSocket(sock.socket, { timeout: 2_000 });
+      await bs.sendAll(`line ${i}\r\n`);
+      expect((await bs.recvUntil('\r\n')).toString()).toBe(`line ${i}`);
+      const { buffered } = bs.detach();
+      expect(buffered.length).toBe(0);
+      expect(mgr.release(sock)).toBe(true);
+    }
+    expect(server.accepted).toHaveLength(1);
   });
 });
 
