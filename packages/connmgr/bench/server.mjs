@@ -4,19 +4,13 @@
 //   tail:  answers each "\n"-terminated line with "ok\n"; 1% of the lines
 //          (a seeded random choice) wait 500 ms first — a heavy-tail latency
 import net from 'node:net';
+import { rng } from '@support-tools/test-utils';
 
 const SLOW_FRACTION = 0.01;
 const SLOW_MS = 500;
 
-// mulberry32: a seeded PRNG so every run has the same sequence of slow requests.
-let seed = 0x5eed;
-function random() {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+// Seeded, so every run has the same sequence of slow requests.
+const random = rng(0x5eed);
 
 const echo = net.createServer((socket) => {
   socket.setNoDelay(true);

@@ -1,17 +1,6 @@
+import { rng } from '@support-tools/test-utils';
 import { describe, expect, it } from 'vitest';
 import { AddressGroup, InvalidOptionError, parseAddress } from '../src/index.js';
-
-/** A deterministic PRNG (mulberry32) so the proportions below are reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('AddressGroup', () => {
   it('orders a tier by weight: P(first) = w / sum, and P(a pair first) follows sampling without replacement', () => {
@@ -23,7 +12,8 @@ describe('AddressGroup', () => {
         [4, 'd:1'],
       ],
     ]);
-    const random = seeded(42);
+    // Seeded, so the proportions below are reproducible.
+    const random = rng(42);
     const N = 40_000;
     const first = new Map<string, number>();
     let dThenC = 0;
