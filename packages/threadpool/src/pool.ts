@@ -20,7 +20,7 @@ import {
   type ThreadPoolOptions,
 } from './options.js';
 import { type ErrorRecord, rebuildError } from './remote-error.js';
-import { recordCall, type StatNames, sizeOf, statNames } from './stats.js';
+import { recordLater, type StatNames, sizeOf, statNames } from './stats.js';
 import { makeTask, type Task } from './task.js';
 import { WORKER_FILE } from './worker-file.js';
 
@@ -73,9 +73,6 @@ export interface CloseOptions {
 
 type Reply = [ok: boolean, value: unknown, start: number, durationMs: number];
 
-/** The names cached per task; bounded because `run()` takes any name. */
-const MAX_CACHED_NAMES = 1000;
-
 const live = new Set<ThreadPool>();
 
 /** Every pool that exists and is not closed, for status pages. */
@@ -100,11 +97,14 @@ export class ThreadPool {
   private isClosed = false;
   private closing: Promise<void> | undefined;
   private idleWaiters: Array<() => void> = [];
-  private readonly names = new Map<string, StatNames>();
+  // Per task wrapper; weak because run() makes a TaskRef per call.
+  private readonly names = new WeakMap<TaskRef, StatNames>();
+  private readonly droppedName: string;
 
   constructor(options?: ThreadPoolOptions) {
     this.options = resolvePoolOptions(options);
     this.name = this.options.name;
+    this.droppedName = `${this.name}.dropped`;
     live.add(this);
   }
 
@@ -169,14 +169,13 @@ export class ThreadPool {
     if (signal?.aborted)
       return Promise.reject(new TaskAbortedError(this.name, task.name, signal.reason));
     const ctx = o.context ?? getContext();
-    ctx.stats.get(`${this.name}.depth`).add(this.pendingCount);
-    this.pendingCount++;
-    return this.dispatch(ctx, task, args, options);
+    const depth = this.pendingCount++;
+    return this.dispatch(ctx, task, args, options, depth);
   }
 
   private drop(task: TaskRef): Promise<never> {
     this.droppedCount++;
-    (this.options.context ?? getContext()).stats.get(`${this.name}.dropped`).add(1);
+    (this.options.context ?? getContext()).stats.get(this.droppedName).add(1);
     if (dropChannel.hasSubscribers)
       dropChannel.publish({ pool: this.name, task: task.name, pending: this.pendingCount });
     return Promise.reject(
@@ -184,15 +183,47 @@ export class ThreadPool {
     );
   }
 
-  private async dispatch(
+  private dispatch(
     ctx: Context,
     task: TaskRef,
     args: readonly unknown[],
     options: CallOptions | undefined,
+    depth: number,
   ): Promise<unknown> {
-    const submitted = performance.timeOrigin + performance.now();
-    const timeout = options?.timeout;
-    const userSignal = options?.signal;
+    const submitted = performance.now();
+    if (options === undefined || (options.timeout === undefined && options.signal === undefined)) {
+      // The common path: no timer, no listeners, no async function frame.
+      const runOptions =
+        options?.transferList === undefined
+          ? undefined
+          : { transferList: [...options.transferList] };
+      return this.pool()
+        .run({ u: task.url, n: task.name, a: args }, runOptions as never)
+        .then(
+          (reply: Reply) => {
+            this.settled();
+            return this.finish(ctx, task, args, reply, submitted, depth);
+          },
+          (error: unknown) => {
+            this.settled();
+            this.failedCount++;
+            recordLater(ctx, this.statNamesFor(task), depth, Number.NaN, 0, undefined);
+            throw this.translate(error, task, false, undefined, undefined);
+          },
+        );
+    }
+    return this.dispatchWithDeadline(ctx, task, args, options, submitted, depth);
+  }
+
+  private async dispatchWithDeadline(
+    ctx: Context,
+    task: TaskRef,
+    args: readonly unknown[],
+    options: CallOptions,
+    submitted: number,
+    depth: number,
+  ): Promise<unknown> {
+    const { timeout, signal: userSignal } = options;
     let controller: AbortController | undefined;
     let timer: NodeJS.Timeout | undefined;
     let timedOut = false;
@@ -210,34 +241,42 @@ export class ThreadPool {
         userSignal.addEventListener('abort', onUserAbort, { once: true });
       }
     }
-    const signal = controller?.signal ?? userSignal;
     let reply: Reply;
     try {
-      const runOptions: { signal?: AbortSignal; transferList?: TransferListItem[] } = {};
-      if (signal !== undefined) runOptions.signal = signal;
-      if (options?.transferList !== undefined) runOptions.transferList = [...options.transferList];
+      const runOptions: { signal?: AbortSignal; transferList?: TransferListItem[] } = {
+        signal: controller?.signal ?? userSignal,
+      };
+      if (options.transferList !== undefined) runOptions.transferList = [...options.transferList];
       reply = (await this.pool().run(
         { u: task.url, n: task.name, a: args },
         runOptions as never,
       )) as Reply;
     } catch (error) {
       this.failedCount++;
+      recordLater(ctx, this.statNamesFor(task), depth, Number.NaN, 0, undefined);
       throw this.translate(error, task, timedOut, timeout, userSignal);
     } finally {
       if (timer !== undefined) clearTimeout(timer);
       if (onUserAbort !== undefined) userSignal?.removeEventListener('abort', onUserAbort);
       this.settled();
     }
+    return this.finish(ctx, task, args, reply, submitted, depth);
+  }
+
+  /** Records a reply from a thread and turns it into the call's value or error. */
+  private finish(
+    ctx: Context,
+    task: TaskRef,
+    args: readonly unknown[],
+    reply: Reply,
+    submitted: number,
+    depth: number,
+  ): unknown {
     const [ok, value, start, durationMs] = reply;
-    const queuedMs = Math.max(0, start - submitted);
-    const names = this.statNamesFor(task);
-    recordCall(
-      ctx,
-      names,
-      queuedMs,
-      durationMs,
-      sizeOf(args[0]) ?? (ok ? sizeOf(value) : undefined),
-    );
+    // The thread reports its start as epoch ms (its own timeOrigin + now).
+    const queuedMs = Math.max(0, start - (performance.timeOrigin + submitted));
+    const len = sizeOf(args[0]) ?? (ok ? sizeOf(value) : undefined);
+    recordLater(ctx, this.statNamesFor(task), depth, queuedMs, durationMs, len);
     if (doneChannel.hasSubscribers)
       doneChannel.publish({ pool: this.name, task: task.name, ok, queuedMs, durationMs });
     if (ok) {
@@ -278,11 +317,10 @@ export class ThreadPool {
   }
 
   private statNamesFor(task: TaskRef): StatNames {
-    const key = `${task.url}#${task.name}`;
-    let names = this.names.get(key);
+    let names = this.names.get(task);
     if (names === undefined) {
       names = statNames(this.name, task.name);
-      if (this.names.size < MAX_CACHED_NAMES) this.names.set(key, names);
+      this.names.set(task, names);
     }
     return names;
   }

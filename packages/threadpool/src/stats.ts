@@ -8,6 +8,7 @@ export interface StatNames {
   fnRate: string;
   poolQueued: string;
   poolDuration: string;
+  poolDepth: string;
 }
 
 export function statNames(pool: string, task: string): StatNames {
@@ -18,6 +19,7 @@ export function statNames(pool: string, task: string): StatNames {
     fnRate: `${pool}.${task}.rate(B/ms)`,
     poolQueued: `${pool}.queued(ms)`,
     poolDuration: `${pool}.duration(ms)`,
+    poolDepth: `${pool}.depth`,
   };
 }
 
@@ -34,14 +36,15 @@ export function sizeOf(value: unknown): number | undefined {
   return undefined;
 }
 
-/** Records one finished call. `len` is the first argument's size, else the result's. */
-export function recordCall(
+function recordCall(
   ctx: Context,
   names: StatNames,
+  depth: number,
   queuedMs: number,
   durationMs: number,
   len: number | undefined,
 ): void {
+  ctx.stats.get(names.poolDepth).add(depth);
   ctx.durations.get(names.fnQueued).add(queuedMs);
   ctx.durations.get(names.fnDuration).add(durationMs);
   ctx.durations.get(names.poolQueued).add(queuedMs);
@@ -49,5 +52,57 @@ export function recordCall(
   if (len !== undefined) {
     ctx.stats.get(names.fnLen).add(len);
     if (durationMs > 0) ctx.stats.get(names.fnRate).add(len / durationMs);
+  }
+}
+
+// Bookkeeping is deferred to the next turn of the event loop, so a caller
+// gets its value before the stats are written, and the main thread writes
+// them while the pool thread is already on the next call. The batch is flat
+// (no closure per call) and holds at most the calls that settle in one turn,
+// which every pool's bound limits.
+const SLOTS = 6;
+const batch: unknown[] = [];
+let flushScheduled = false;
+
+function flush(): void {
+  flushScheduled = false;
+  try {
+    for (let i = 0; i < batch.length; i += SLOTS) {
+      const ctx = batch[i] as Context;
+      const names = batch[i + 1] as StatNames;
+      const queuedMs = batch[i + 3] as number;
+      if (Number.isNaN(queuedMs)) ctx.stats.get(names.poolDepth).add(batch[i + 2] as number);
+      else
+        recordCall(
+          ctx,
+          names,
+          batch[i + 2] as number,
+          queuedMs,
+          batch[i + 4] as number,
+          batch[i + 5] as number | undefined,
+        );
+    }
+  } finally {
+    batch.length = 0;
+  }
+}
+
+/**
+ * Records one call on the next turn of the loop: the pool's depth when it was
+ * submitted and, when it reached a thread (`queuedMs` not NaN), its queued
+ * and run times and `len` (the first argument's size, else the result's).
+ */
+export function recordLater(
+  ctx: Context,
+  names: StatNames,
+  depth: number,
+  queuedMs: number,
+  durationMs: number,
+  len: number | undefined,
+): void {
+  batch.push(ctx, names, depth, queuedMs, durationMs, len);
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flush);
   }
 }

@@ -14,6 +14,7 @@ import * as tasks from './fixtures/tasks.js';
 import { FROM_SOURCE, fixture } from './helpers.js';
 
 let ctx: Context;
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 beforeEach(() => {
   ctx = new Context({ monitoring: false, watchdog: false });
@@ -87,6 +88,7 @@ describe('dispatch', () => {
       const upper = pool.wrap(fixture('tasks.ts'), 'upper', (s: string) => s.toUpperCase());
       expect(await upper('abc')).toBe('ABC');
       expect(await pool.run(fixture('tasks.ts'), 'double', [5])).toBe(10);
+      await nextTurn();
       expect(ctx.durations.has('custom.upper.duration(ms)')).toBe(true);
     } finally {
       await pool.close();
@@ -130,6 +132,10 @@ describe('stats', () => {
   it('records queued, duration, len and rate per function and per pool, and depth', async () => {
     await tasks.upper('hello world');
     await tasks.upper('x');
+    // Stats are written on the next turn of the event loop: the first call's
+    // are in, the second's not yet.
+    expect(ctx.durations.get('io_bound.upper.duration(ms)').n).toBe(1);
+    await nextTurn();
     expect(ctx.durations.get('io_bound.upper.queued(ms)').n).toBe(2);
     expect(ctx.durations.get('io_bound.upper.duration(ms)').n).toBe(2);
     expect(ctx.durations.get('io_bound.queued(ms)').n).toBe(2);
@@ -141,6 +147,7 @@ describe('stats', () => {
     expect(ctx.stats.get('io_bound.depth').n).toBe(2);
     // A number has no length: no len stat for it.
     await tasks.double(2);
+    await nextTurn();
     expect(ctx.stats.has('cpu_bound.double.len')).toBe(false);
     expect(ctx.durations.get('cpu_bound.double.duration(ms)').n).toBe(1);
   });

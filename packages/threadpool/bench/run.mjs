@@ -1,0 +1,154 @@
+// @support/threadpool benchmarks: dispatch overhead of a trivial cpuBound
+// call next to the same task through piscina directly (and inline), event
+// loop responsiveness while 2 s of synchronous parsing runs in the pool or
+// inline, and the cost of rejections when the queue bound is hit.
+// Run: pnpm bench threadpool (from the repository root).
+import { Context } from '@support/context';
+import { closePools, configurePools, getPool, setThreadDispatch } from '@support/threadpool';
+import { fmt, median, table } from '@support-tools/bench';
+import { Piscina } from 'piscina';
+import { noop, parseFor, sleep } from './tasks.mjs';
+
+const ctx = new Context({ monitoring: false, watchdog: false });
+configurePools({ cpu: { threads: 1, maxQueue: 64, context: ctx } });
+
+process.stdout.write('## @support/threadpool\n\n');
+
+// --- dispatch overhead ---------------------------------------------------
+const piscina = new Piscina({
+  filename: new URL('./tasks.mjs', import.meta.url).href,
+  name: 'plainNoop',
+  minThreads: 1,
+  maxThreads: 1,
+});
+
+/** Round trip in µs of one awaited call. */
+async function timeCall(call, i) {
+  const t0 = process.hrtime.bigint();
+  await call(i);
+  return Number(process.hrtime.bigint() - t0) / 1000;
+}
+
+// The contenders alternate in blocks of 100 calls, so that load on the
+// shared machine hits them alike; the figure is the median of every call.
+const CALLS = 20_000;
+const BLOCK = 100;
+const paths = {
+  piscina: (i) => piscina.run(i),
+  cpuBound: (i) => noop(i),
+  raw: (i) => noop.raw(i),
+};
+const rt = { piscina: [], cpuBound: [], inline: [], raw: [] };
+for (let i = 0; i < 2_000; i++) {
+  await timeCall(paths.piscina, i);
+  await timeCall(paths.cpuBound, i);
+}
+for (let done = 0; done < CALLS; done += BLOCK) {
+  for (const name of ['piscina', 'cpuBound', 'raw'])
+    for (let i = 0; i < BLOCK; i++) rt[name].push(await timeCall(paths[name], i));
+}
+setThreadDispatch(false);
+for (let i = 0; i < CALLS; i++) rt.inline.push(await timeCall(paths.cpuBound, i));
+setThreadDispatch(true);
+await piscina.destroy();
+const base = median(rt.piscina);
+process.stdout.write(
+  `Dispatch overhead: round trip of one awaited call of a task that returns its argument (median of ${CALLS} calls each; the paths alternate in blocks of ${BLOCK}), 1 thread each.\n\n`,
+);
+table(
+  ['path', 'round trip (µs)', 'vs piscina.run'],
+  [
+    ['`piscina.run()` directly (baseline)', fmt(base), '1.00×'],
+    ['`cpuBound` task', fmt(median(rt.cpuBound)), `${fmt(median(rt.cpuBound) / base)}×`],
+    [
+      '`cpuBound` with `setThreadDispatch(false)` (inline)',
+      fmt(median(rt.inline)),
+      `${fmt(median(rt.inline) / base)}×`,
+    ],
+    ['`task.raw()` awaited', fmt(median(rt.raw)), `${fmt(median(rt.raw) / base)}×`],
+  ],
+);
+
+// --- responsiveness --------------------------------------------------------
+/** A JSON document of about 4 MB. */
+const doc = JSON.stringify(
+  Array.from({ length: 40_000 }, (_, i) => ({ id: i, name: `item ${i}`, tags: ['a', 'b', 'c'], n: i * 1.5 })),
+);
+const WORK_MS = 2_000;
+const TICK_MS = 10;
+
+/** Runs `work` while a 10 ms interval measures how late each tick is. */
+async function lateness(work) {
+  const late = [];
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    late.push(Math.max(0, now - last - TICK_MS));
+    last = now;
+  }, TICK_MS);
+  await new Promise((r) => setTimeout(r, 100));
+  const t0 = performance.now();
+  const parses = await work();
+  const took = performance.now() - t0;
+  await new Promise((r) => setTimeout(r, 100));
+  clearInterval(timer);
+  late.sort((a, b) => a - b);
+  const p99 = late[Math.min(late.length - 1, Math.floor(late.length * 0.99))];
+  return { p50: median(late), p99, max: late[late.length - 1], ticks: late.length, took, parses };
+}
+
+await noop(0);
+const inPool = await lateness(() => parseFor(doc, WORK_MS));
+const inline = await lateness(() => parseFor.raw(doc, WORK_MS));
+process.stdout.write(
+  `Responsiveness: lateness of a ${TICK_MS} ms interval timer on the main thread while ${WORK_MS / 1000} s of synchronous \`JSON.parse\` (a ${fmt(doc.length / 1e6)} MB document, parsed repeatedly) runs, plus 100 ms before and after.\n\n`,
+);
+table(
+  ['where the parse runs', 'ticks', 'p50 late (ms)', 'p99 late (ms)', 'max late (ms)', 'work took (ms)'],
+  [
+    ['`cpuBound` (pool thread)', inPool.ticks, fmt(inPool.p50), fmt(inPool.p99), fmt(inPool.max), fmt(inPool.took)],
+    ['inline on the main thread', inline.ticks, fmt(inline.p50), fmt(inline.p99), fmt(inline.max), fmt(inline.took)],
+  ],
+);
+
+// --- queue bound -------------------------------------------------------------
+// Fill the pool (1 running + 64 queued), then time calls that are rejected.
+const pool = getPool('cpu');
+const fill = [];
+for (let i = 0; i < pool.threads + pool.maxQueue; i++) fill.push(sleep(i === 0 ? 1_000 : 0));
+const rejectUs = [];
+for (let i = 0; i < 10_000; i++) {
+  const t0 = process.hrtime.bigint();
+  try {
+    await noop(i);
+  } catch (error) {
+    if (error.code !== 'SUP_ERR_THREADPOOL_QUEUE_FULL') throw error;
+  }
+  rejectUs.push(Number(process.hrtime.bigint() - t0) / 1000);
+}
+await Promise.all(fill);
+rejectUs.sort((a, b) => a - b);
+
+// A flood: 20 000 calls fired at once at a pool that holds 65.
+const FLOOD = 20_000;
+const t0 = performance.now();
+const settled = await Promise.allSettled(Array.from({ length: FLOOD }, (_, i) => noop(i)));
+const floodMs = performance.now() - t0;
+const ok = settled.filter((s) => s.status === 'fulfilled').length;
+process.stdout.write(
+  'Queue bound: with the pool full (1 running, 64 queued), 10 000 further calls each awaited until rejected with `QueueFullError`; then a flood of 20 000 calls fired at once.\n\n',
+);
+table(
+  ['measure', 'value'],
+  [
+    ['rejected call, p50 (µs)', fmt(median(rejectUs))],
+    ['rejected call, p99 (µs)', fmt(rejectUs[Math.floor(rejectUs.length * 0.99)])],
+    ['rejected call, max (µs)', fmt(rejectUs[rejectUs.length - 1])],
+    ['flood: accepted / rejected', `${ok} / ${FLOOD - ok}`],
+    ['flood: all settled in (ms)', fmt(floodMs)],
+    ['dropped (pool status)', pool.status().dropped],
+  ],
+);
+
+await closePools();
+await ctx.close();
