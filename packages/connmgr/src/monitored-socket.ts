@@ -84,6 +84,11 @@ export class MonitoredSocket {
   /** nanotime() of the first write since the last data, 0 when not waiting for a reply. */
   #awaitingSince = 0;
   #deadlineArmed = false;
+  /** performance.now() when the read deadline was armed. */
+  #armedAt = 0;
+  /** One timer per socket, re-armed with refresh(): no allocation per request. */
+  #deadlineTimer: NodeJS.Timeout | undefined;
+  #timerDelay = 0;
   #unsolicited = false;
 
   /** @internal Created by ConnectionManager. */
@@ -192,11 +197,9 @@ export class MonitoredSocket {
       }
       return end.apply(socket, args);
     }) as EndFn;
-    socket.on('timeout', () => {
-      if (this.#deadlineArmed) socket.destroy(new ReadTimeoutError(this.peer, this.#readTimeout));
-    });
     socket.on('error', (error) => this.#owner.socketError(this, error));
     socket.once('close', () => {
+      if (this.#deadlineTimer !== undefined) clearTimeout(this.#deadlineTimer);
       this.#transitor.transition('closed');
       this.#transitor.close();
       this.#owner.socketClosed(this);
@@ -243,17 +246,44 @@ export class MonitoredSocket {
     this.#recent?.addTraffic(this.peer, 'out', chunk as Uint8Array | string);
     if (this.#awaitingSince === 0) {
       this.#awaitingSince = nanotime();
-      if (this.#readTimeout !== Number.POSITIVE_INFINITY && !this.#deadlineArmed) {
-        this.#deadlineArmed = true;
-        this.socket.setTimeout(this.#readTimeout);
-      }
+      if (this.#readTimeout !== Number.POSITIVE_INFINITY && !this.#deadlineArmed) this.arm();
+    }
+  }
+
+  /**
+   * Arms the read deadline. Disarming only clears a flag; the timer, when it
+   * fires, checks the flag and how long the current wait has lasted, and
+   * sleeps again for the rest if it was re-armed since.
+   */
+  private arm(): void {
+    this.#deadlineArmed = true;
+    this.#armedAt = performance.now();
+    if (this.#deadlineTimer !== undefined && this.#timerDelay === this.#readTimeout) {
+      this.#deadlineTimer.refresh();
+    } else {
+      this.schedule(this.#readTimeout);
     }
   }
 
   private disarm(): void {
-    if (this.#deadlineArmed) {
-      this.#deadlineArmed = false;
-      this.socket.setTimeout(0);
+    this.#deadlineArmed = false;
+  }
+
+  private onDeadline(): void {
+    if (!this.#deadlineArmed || this.socket.destroyed) return;
+    const left = this.#readTimeout - (performance.now() - this.#armedAt);
+    if (left > 1) {
+      // Re-armed after the timer started: wait for the rest.
+      this.schedule(left);
+      return;
     }
+    this.socket.destroy(new ReadTimeoutError(this.peer, this.#readTimeout));
+  }
+
+  private schedule(ms: number): void {
+    if (this.#deadlineTimer !== undefined) clearTimeout(this.#deadlineTimer);
+    this.#timerDelay = ms;
+    this.#deadlineTimer = setTimeout(() => this.onDeadline(), ms);
+    this.#deadlineTimer.unref();
   }
 }

@@ -247,6 +247,24 @@ describe('read deadline and broken peers', () => {
     sock.destroy();
   });
 
+  it('the read deadline counts from each new wait, and a per-call readTimeout replaces the default', async () => {
+    // Answers the first request after 100 ms, then never again.
+    const once = await listen((socket) => {
+      socket.once('data', () => setTimeout(() => socket.write('first'), 100));
+    });
+    cleanups.push(() => once.close());
+    const mgr = manager({ responseTimeout: 60_000 });
+    const sock = await mgr.getConnection(once.address, { readTimeout: 150 });
+    expect(sock.readTimeout).toBe(150);
+    expect(await roundTrip(sock.socket, 'one')).toBe('first');
+    const t0 = performance.now();
+    const error = await roundTrip(sock.socket, 'two').catch((e: unknown) => e);
+    const ms = performance.now() - t0;
+    expect(error).toBeInstanceOf(ReadTimeoutError);
+    expect(ms).toBeGreaterThanOrEqual(140);
+    expect(ms).toBeLessThan(2_000);
+  });
+
   it('a server that resets mid-stream surfaces ECONNRESET and the socket is never pooled', async () => {
     const resetting = await listen((socket) => {
       socket.once('data', () => {
