@@ -35,6 +35,7 @@ export async function connectOnce(options: AttemptOptions): Promise<AttemptResul
   const { address, timeout } = options;
   const key = addressKey(address);
   const controller = new AbortController();
+  const started = performance.now();
   let phase: ConnectPhase = 'dns';
   const timer = setTimeout(
     () => controller.abort(new ConnectTimeoutError(key, timeout, phase)),
@@ -48,9 +49,20 @@ export async function connectOnce(options: AttemptOptions): Promise<AttemptResul
     let socket: Socket | undefined;
     let ip = '';
     let lastError: unknown;
-    for (const candidate of ips) {
+    const attemptEnds = started + timeout;
+    for (let i = 0; i < ips.length; i++) {
+      const candidate = ips[i]!;
+      // With more IPs to go, this one may use only its share of the time
+      // left, so one blackholed address family cannot eat the whole deadline.
+      const share = (attemptEnds - performance.now()) / (ips.length - i);
       try {
-        socket = await tcpConnect(candidate.address, address.port, options.noDelay, signal);
+        socket = await tcpConnect(
+          candidate.address,
+          address.port,
+          options.noDelay,
+          signal,
+          i < ips.length - 1 ? share : undefined,
+        );
         ip = candidate.address;
         break;
       } catch (error) {
@@ -82,6 +94,7 @@ function tcpConnect(
   port: number,
   noDelay: boolean,
   signal: AbortSignal,
+  shareMs: number | undefined,
 ): Promise<Socket> {
   return new Promise<Socket>((resolve, reject) => {
     if (signal.aborted) {
@@ -89,7 +102,15 @@ function tcpConnect(
       return;
     }
     const socket = netConnect({ host, port, noDelay });
+    const timer =
+      shareMs === undefined
+        ? undefined
+        : setTimeout(
+            () => onError(new ConnectTimeoutError(`${host}:${port}`, Math.round(shareMs), 'tcp')),
+            Math.max(1, shareMs),
+          );
     const cleanup = () => {
+      clearTimeout(timer);
       socket.off('connect', onConnect);
       socket.off('error', onError);
       signal.removeEventListener('abort', onAbort);

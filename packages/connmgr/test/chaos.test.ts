@@ -362,6 +362,31 @@ describe('slow and failing DNS through an injected resolver', () => {
     sock.destroy();
   });
 
+  it('a host whose first IP is blackholed still connects to the next within the deadline', async () => {
+    // ::1 drops SYNs; 127.0.0.1 on the same port echoes.
+    const dead = await blackhole('::1');
+    cleanups.push(() => dead.close());
+    const live = await listen((socket) => socket.pipe(socket), dead.port);
+    cleanups.push(() => live.close());
+    const mgr = manager({
+      connectTimeout: 400,
+      maxConnectRetry: 0,
+      dns: {
+        resolver: async () => [
+          { address: '::1', family: 6 },
+          { address: '127.0.0.1', family: 4 },
+        ],
+      },
+    });
+    const { ms, result } = await timed(mgr.getConnection(`dual.test:${dead.port}`));
+    if (result.status !== 'fulfilled') throw result.reason;
+    expect(result.value.ip).toBe('127.0.0.1');
+    // ::1 had half the deadline, not all of it.
+    expect(ms).toBeGreaterThanOrEqual(180);
+    expect(ms).toBeLessThan(390);
+    result.value.destroy();
+  });
+
   it('coalesces concurrent lookups, serves stale entries while refreshing, skips literal IPs', async () => {
     const echo = await server();
     const { calls, resolver } = resolverWith(30);

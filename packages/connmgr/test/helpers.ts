@@ -18,9 +18,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A server on 127.0.0.1 port 0 running `onSocket` for each connection; close() destroys them all. */
+/** A server on 127.0.0.1 (port 0 unless given) running `onSocket` for each connection; close() destroys them all. */
 export async function listen(
   onSocket: (socket: net.Socket) => void = () => {},
+  port = 0,
 ): Promise<TestServer> {
   const accepted: net.Socket[] = [];
   const server = net.createServer((socket) => {
@@ -28,12 +29,12 @@ export async function listen(
     socket.on('error', () => {});
     onSocket(socket);
   });
-  server.listen(0, '127.0.0.1');
+  server.listen(port, '127.0.0.1');
   await once(server, 'listening');
-  const port = (server.address() as net.AddressInfo).port;
+  const bound = (server.address() as net.AddressInfo).port;
   return {
-    port,
-    address: `127.0.0.1:${port}`,
+    port: bound,
+    address: `127.0.0.1:${bound}`,
     accepted,
     async close() {
       for (const s of accepted) s.destroy();
@@ -70,33 +71,33 @@ export interface Blackhole {
  * is ever accepted; two connections fill the queue. close() wakes the worker,
  * which closes the listener and exits.
  */
-export async function blackhole(): Promise<Blackhole> {
+export async function blackhole(host = '127.0.0.1'): Promise<Blackhole> {
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(
     `
 const { parentPort, workerData } = require('node:worker_threads');
 const net = require('node:net');
 const server = net.createServer();
-server.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+server.listen({ port: 0, host: workerData.host, backlog: 1 }, () => {
   parentPort.postMessage(server.address().port);
-  Atomics.wait(workerData, 0, 0);
+  Atomics.wait(workerData.flag, 0, 0);
   server.close();
   process.exit(0);
 });
 `,
-    { eval: true, workerData: flag },
+    { eval: true, workerData: { flag, host } },
   );
   const [port] = (await once(worker, 'message')) as [number];
   const fillers: net.Socket[] = [];
   for (let i = 0; i < 2; i++) {
-    const s = net.connect(port, '127.0.0.1');
+    const s = net.connect(port, host);
     s.on('error', () => {});
     fillers.push(s);
     await once(s, 'connect');
   }
   return {
     port,
-    address: `127.0.0.1:${port}`,
+    address: host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`,
     async close() {
       for (const s of fillers) s.destroy();
       Atomics.store(flag, 0, 1);
