@@ -449,7 +449,7 @@ export class ConnectionManager implements SocketOwner {
     }
     if (this.logger.isEnabled('warn')) {
       this.logger
-        .warn('markdown', m.key)
+        .warn('MARKDOWN', m.key)
         .failure(
           '{address} marked down for {duration} ms after {failures} failures',
           { address: m.key, duration: md.duration, failures: m.consecutiveFailures },

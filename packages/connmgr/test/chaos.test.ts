@@ -206,6 +206,17 @@ describe('connect failures', () => {
     const down = mgr.status().servers.find((s) => s.address === `127.0.0.1:${refused}`)!;
     expect(down.markedDown).toBe(true);
     expect(down.failures).toBe(2);
+    for (let i = 0; i < 20; i++) expect(mgr.getAddress(group).port).toBe(live.port);
+    expect(mgr.context.log.ring.records()).toMatchObject([
+      {
+        logger: 'connmgr',
+        level: 'warn',
+        action: 'MARKDOWN',
+        detail: `127.0.0.1:${refused}`,
+        outcome: 'failure',
+        error: { code: 'ECONNREFUSED' },
+      },
+    ]);
     await sleep(350);
     expect(mgr.status().servers.find((s) => s.address === `127.0.0.1:${refused}`)!.markedDown).toBe(
       false,
