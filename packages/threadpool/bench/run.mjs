@@ -35,16 +35,17 @@ const CALLS = 20_000;
 const BLOCK = 100;
 const paths = {
   piscina: (i) => piscina.run(i),
+  piscinaNamed: (i) => piscina.run(i, { name: 'plainNoop' }),
   cpuBound: (i) => noop(i),
   raw: (i) => noop.raw(i),
 };
-const rt = { piscina: [], cpuBound: [], inline: [], raw: [] };
+const rt = { piscina: [], piscinaNamed: [], cpuBound: [], inline: [], raw: [] };
 for (let i = 0; i < 2_000; i++) {
   await timeCall(paths.piscina, i);
   await timeCall(paths.cpuBound, i);
 }
 for (let done = 0; done < CALLS; done += BLOCK) {
-  for (const name of ['piscina', 'cpuBound', 'raw'])
+  for (const name of ['piscina', 'piscinaNamed', 'cpuBound', 'raw'])
     for (let i = 0; i < BLOCK; i++) rt[name].push(await timeCall(paths[name], i));
 }
 setThreadDispatch(false);
@@ -52,27 +53,34 @@ for (let i = 0; i < CALLS; i++) rt.inline.push(await timeCall(paths.cpuBound, i)
 setThreadDispatch(true);
 await piscina.destroy();
 const base = median(rt.piscina);
+const named = median(rt.piscinaNamed);
+const row = (label, values) => {
+  const m = median(values);
+  return [label, fmt(m), `${fmt(m / base)}×`, `${fmt(m / named)}×`];
+};
 process.stdout.write(
-  `Dispatch overhead: round trip of one awaited call of a task that returns its argument (median of ${CALLS} calls each; the paths alternate in blocks of ${BLOCK}), 1 thread each.\n\n`,
+  `Dispatch overhead: round trip of one awaited call of a task that returns its argument (median of ${CALLS} calls each; the paths alternate in blocks of ${BLOCK}), one thread per pool. piscina is called with the pool's default export (its fastest path) and with the export named per call, the way one pool serves several tasks.\n\n`,
 );
 table(
-  ['path', 'round trip (µs)', 'vs piscina.run'],
+  ['path', 'round trip (µs)', 'vs `piscina.run(x)`', 'vs `piscina.run(x, { name })`'],
   [
-    ['`piscina.run()` directly (baseline)', fmt(base), '1.00×'],
-    ['`cpuBound` task', fmt(median(rt.cpuBound)), `${fmt(median(rt.cpuBound) / base)}×`],
-    [
-      '`cpuBound` with `setThreadDispatch(false)` (inline)',
-      fmt(median(rt.inline)),
-      `${fmt(median(rt.inline) / base)}×`,
-    ],
-    ['`task.raw()` awaited', fmt(median(rt.raw)), `${fmt(median(rt.raw) / base)}×`],
+    row('`piscina.run(x)` (pool default export)', rt.piscina),
+    row('`piscina.run(x, { name })`', rt.piscinaNamed),
+    row('`cpuBound` task', rt.cpuBound),
+    row('`cpuBound` with `setThreadDispatch(false)` (inline)', rt.inline),
+    row('`task.raw()` awaited', rt.raw),
   ],
 );
 
 // --- responsiveness --------------------------------------------------------
 /** A JSON document of about 4 MB. */
 const doc = JSON.stringify(
-  Array.from({ length: 40_000 }, (_, i) => ({ id: i, name: `item ${i}`, tags: ['a', 'b', 'c'], n: i * 1.5 })),
+  Array.from({ length: 40_000 }, (_, i) => ({
+    id: i,
+    name: `item ${i}`,
+    tags: ['a', 'b', 'c'],
+    n: i * 1.5,
+  })),
 );
 const WORK_MS = 2_000;
 const TICK_MS = 10;
@@ -104,10 +112,31 @@ process.stdout.write(
   `Responsiveness: lateness of a ${TICK_MS} ms interval timer on the main thread while ${WORK_MS / 1000} s of synchronous \`JSON.parse\` (a ${fmt(doc.length / 1e6)} MB document, parsed repeatedly) runs, plus 100 ms before and after.\n\n`,
 );
 table(
-  ['where the parse runs', 'ticks', 'p50 late (ms)', 'p99 late (ms)', 'max late (ms)', 'work took (ms)'],
   [
-    ['`cpuBound` (pool thread)', inPool.ticks, fmt(inPool.p50), fmt(inPool.p99), fmt(inPool.max), fmt(inPool.took)],
-    ['inline on the main thread', inline.ticks, fmt(inline.p50), fmt(inline.p99), fmt(inline.max), fmt(inline.took)],
+    'where the parse runs',
+    'ticks',
+    'p50 late (ms)',
+    'p99 late (ms)',
+    'max late (ms)',
+    'work took (ms)',
+  ],
+  [
+    [
+      '`cpuBound` (pool thread)',
+      inPool.ticks,
+      fmt(inPool.p50),
+      fmt(inPool.p99),
+      fmt(inPool.max),
+      fmt(inPool.took),
+    ],
+    [
+      'inline on the main thread',
+      inline.ticks,
+      fmt(inline.p50),
+      fmt(inline.p99),
+      fmt(inline.max),
+      fmt(inline.took),
+    ],
   ],
 );
 

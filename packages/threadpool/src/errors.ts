@@ -84,7 +84,14 @@ export class WorkerExitedError extends ThreadPoolError {
   declare readonly code: 'SUP_ERR_THREADPOOL_WORKER_EXITED';
 
   constructor(pool: string, task: string, cause: unknown) {
-    const why = cause instanceof Error ? cause.message : String(cause);
+    const why =
+      cause instanceof Error
+        ? cause.message
+        : typeof cause === 'object' && cause !== null
+          ? // Errors Node cannot serialize out of a thread (e.g. a DataCloneError
+            // for a result that cannot be cloned) arrive as empty objects.
+            'it failed with an error that could not be passed back; is the result cloneable?'
+          : String(cause);
     super(
       'SUP_ERR_THREADPOOL_WORKER_EXITED',
       `${pool}: the thread running ${task} died before it finished (${why}); the thread is replaced`,

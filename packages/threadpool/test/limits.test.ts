@@ -132,6 +132,14 @@ describe('crashing threads', () => {
       expect(getPool('cpu').status()).toMatchObject({ failed: 1, pending: 0 });
     },
   );
+
+  it('a result that cannot be cloned rejects with WorkerExitedError', async () => {
+    oneThread(4);
+    const err = await tasks.uncloneable().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkerExitedError);
+    expect((err as Error).message).toContain('cloneable');
+    expect(await tasks.double(5)).toBe(10);
+  });
 });
 
 describe('close', () => {
