@@ -22,15 +22,11 @@ import {
   OutOfSocketsError,
 } from './errors.js';
 import { MonitoredSocket, type SocketOwner } from './monitored-socket.js';
-import {
-  type ConnectionManagerOptions,
-  type ResolvedOptions,
-  resolveOptions,
-  timeout,
-} from './options.js';
+import { type ConnectionManagerOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { type DiscardReason, type PoolStatus, SocketPool } from './pool.js';
 import { ServerModel, type ServerStatus } from './server-model.js';
 import { follow } from './signals.js';
+import { timeout } from './validate.js';
 
 /** Options of one `getConnection` call. */
 export interface GetConnectionOptions {

@@ -3,8 +3,9 @@ import { isIP } from 'node:net';
 import type { Duration } from '@support/faststat';
 import { nanotime } from '@support/faststat';
 import { dnsChannel } from './diagnostics.js';
-import { DnsLookupError } from './errors.js';
+import { DnsLookupError, InvalidOptionError } from './errors.js';
 import { raceSignal } from './signals.js';
+import { nonNegative, object, positive, timeout } from './validate.js';
 
 /** One resolved address of a host. */
 export interface ResolvedAddress {
@@ -92,6 +93,26 @@ const defaultResolver: Resolver = async (host) => {
   return found.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
 };
 
+/** Validates DNS cache options (named `name` in messages) and fills in the defaults. */
+export function resolveDnsOptions(value: unknown, name = 'options'): ResolvedDnsOptions {
+  const o = object(value, name) as DnsCacheOptions;
+  if (o.resolver !== undefined && typeof o.resolver !== 'function') {
+    throw new InvalidOptionError(`${name}.resolver must be a function`);
+  }
+  const d = dnsDefaults;
+  const resolved: ResolvedDnsOptions = {
+    resolver: o.resolver ?? defaultResolver,
+    staleAfter: timeout(o.staleAfter ?? d.staleAfter, `${name}.staleAfter`),
+    ttl: timeout(o.ttl ?? d.ttl, `${name}.ttl`),
+    negativeTtl: nonNegative(o.negativeTtl ?? d.negativeTtl, `${name}.negativeTtl`),
+    maxEntries: positive(o.maxEntries ?? d.maxEntries, `${name}.maxEntries`),
+  };
+  if (resolved.ttl < resolved.staleAfter) {
+    throw new InvalidOptionError(`${name}.ttl must be at least ${name}.staleAfter`);
+  }
+  return resolved;
+}
+
 /** Counters of the cache, for status. */
 export interface DnsCounters {
   hits: number;
@@ -123,10 +144,15 @@ export class DnsCache {
   private readonly inflight = new Map<string, Promise<readonly ResolvedAddress[]>>();
   private readonly closer = new AbortController();
 
+  private readonly options: ResolvedDnsOptions;
+
+  /** `lookupDuration`, if given, records each resolver call (ms). */
   constructor(
-    private readonly options: ResolvedDnsOptions,
+    options: DnsCacheOptions = {},
     private readonly lookupDuration?: Duration,
-  ) {}
+  ) {
+    this.options = resolveDnsOptions(options);
+  }
 
   /** The addresses of `host` (a literal IP is returned as is). `signal` stops waiting, not the lookup. */
   lookup(host: string, signal?: AbortSignal): Promise<readonly ResolvedAddress[]> {
@@ -265,5 +291,3 @@ export class DnsCache {
     if (dnsChannel.hasSubscribers) dnsChannel.publish({ host, result });
   }
 }
-
-export { defaultResolver };

@@ -19,12 +19,14 @@ export {
   markdownChannel,
   poolChannel,
 } from './diagnostics.js';
-export type {
-  DnsCacheOptions,
-  DnsCounters,
-  DnsEntryStatus,
-  ResolvedAddress,
-  Resolver,
+export {
+  DnsCache,
+  type DnsCacheOptions,
+  type DnsCounters,
+  type DnsEntryStatus,
+  dnsDefaults,
+  type ResolvedAddress,
+  type Resolver,
 } from './dns-cache.js';
 export {
   AllAttemptsFailedError,

@@ -3,12 +3,13 @@ import type { Context } from '@support/context';
 import { AddressGroup, type Tier } from './address-group.js';
 import {
   type DnsCacheOptions,
-  defaultResolver,
   dnsDefaults,
   type ResolvedDnsOptions,
+  resolveDnsOptions,
 } from './dns-cache.js';
 import { InvalidOptionError } from './errors.js';
 import { defaultGlobalMaxConnections } from './fd-limit.js';
+import { bool, count, object, positive, timeout } from './validate.js';
 
 /** Markdown: failing addresses are skipped for a while. */
 export interface MarkdownOptions {
@@ -147,9 +148,6 @@ export interface ResolvedOptions {
   recordTraffic: boolean;
 }
 
-/** Longest delay a Node.js timer supports; longer ones would fire at once. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
-
 export function resolveOptions(options: ConnectionManagerOptions | undefined): ResolvedOptions {
   const o = object(options, 'options') as ConnectionManagerOptions;
   const d = connectionManagerDefaults;
@@ -179,20 +177,7 @@ export function resolveOptions(options: ConnectionManagerOptions | undefined): R
     maxSockets: count(po.maxSockets ?? d.pool.maxSockets, 'options.pool.maxSockets'),
   };
 
-  const dn = object(o.dns, 'options.dns') as DnsCacheOptions;
-  if (dn.resolver !== undefined && typeof dn.resolver !== 'function') {
-    throw new InvalidOptionError('options.dns.resolver must be a function');
-  }
-  const dns: ResolvedDnsOptions = {
-    resolver: dn.resolver ?? defaultResolver,
-    staleAfter: timeout(dn.staleAfter ?? d.dns.staleAfter, 'options.dns.staleAfter'),
-    ttl: timeout(dn.ttl ?? d.dns.ttl, 'options.dns.ttl'),
-    negativeTtl: nonNegative(dn.negativeTtl ?? d.dns.negativeTtl, 'options.dns.negativeTtl'),
-    maxEntries: positive(dn.maxEntries ?? d.dns.maxEntries, 'options.dns.maxEntries'),
-  };
-  if (dns.ttl < dns.staleAfter) {
-    throw new InvalidOptionError('options.dns.ttl must be at least options.dns.staleAfter');
-  }
+  const dns = resolveDnsOptions(o.dns, 'options.dns');
 
   const addressGroups = new Map<string, AddressGroup>();
   for (const [name, value] of Object.entries(object(o.addressGroups, 'options.addressGroups'))) {
@@ -233,47 +218,4 @@ export function resolveOptions(options: ConnectionManagerOptions | undefined): R
     noDelay: bool(o.noDelay ?? d.noDelay, 'options.noDelay'),
     recordTraffic: bool(o.recordTraffic ?? d.recordTraffic, 'options.recordTraffic'),
   };
-}
-
-function object(value: unknown, name: string): Record<string, unknown> {
-  if (value === undefined) return {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new InvalidOptionError(`${name} must be an object`);
-  }
-  return value as Record<string, unknown>;
-}
-
-export function timeout(value: unknown, name: string, allowInfinity = false): number {
-  if (
-    typeof value === 'number' &&
-    value > 0 &&
-    (value <= MAX_TIMER_MS || (allowInfinity && value === Number.POSITIVE_INFINITY))
-  ) {
-    return value;
-  }
-  throw new InvalidOptionError(
-    `${name} must be a positive number of milliseconds (at most ${MAX_TIMER_MS})${allowInfinity ? ' or Infinity' : ''}`,
-  );
-}
-
-function count(value: unknown, name: string): number {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
-  throw new InvalidOptionError(`${name} must be a non-negative integer`);
-}
-
-function positive(value: unknown, name: string): number {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
-  throw new InvalidOptionError(`${name} must be a positive integer`);
-}
-
-function nonNegative(value: unknown, name: string): number {
-  if (typeof value === 'number' && value >= 0 && value <= MAX_TIMER_MS) return value;
-  throw new InvalidOptionError(
-    `${name} must be a number of milliseconds from 0 to ${MAX_TIMER_MS}`,
-  );
-}
-
-function bool(value: unknown, name: string): boolean {
-  if (typeof value === 'boolean') return value;
-  throw new InvalidOptionError(`${name} must be a boolean`);
 }

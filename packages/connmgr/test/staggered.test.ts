@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   AllAttemptsFailedError,
   InvalidOptionError,
@@ -101,6 +101,30 @@ describe('staggeredRetries', () => {
     ).catch((e: unknown) => e);
     expect(error).toMatchObject({ message: 'stop' });
     expect(reasons).toHaveLength(3);
+  });
+
+  it('starts attempt i + 1 delays[i] ms after attempt i (fake timers)', async () => {
+    vi.useFakeTimers();
+    try {
+      const startedAt: number[] = [];
+      const t0 = Date.now();
+      const result = staggeredRetries(
+        (signal) => {
+          startedAt.push(Date.now() - t0);
+          return new Promise<string>((_resolve, reject) =>
+            signal.addEventListener('abort', () => reject(signal.reason)),
+          );
+        },
+        { delays: [50, 100, 150, 200], signal: AbortSignal.timeout(10_000) },
+      );
+      result.catch(() => {});
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(startedAt).toEqual([0, 50, 150, 300, 500]);
+      await vi.advanceTimersByTimeAsync(10_000);
+      await expect(result).rejects.toMatchObject({ name: 'TimeoutError' });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('validates its options', async () => {
