@@ -3,7 +3,7 @@
 // streams (also merged from 8 shards), memory per Stats, HyperLogLog error
 // and cost. Run: pnpm bench faststat (from the repository root).
 import { createRequire } from 'node:module';
-import { Duration, HeavyHitters, HyperLogLog, nanotime, Stats } from '@support/faststat';
+import { Duration, HeavyHitters, HyperLogLog, Markov, nanotime, Stats } from '@support/faststat';
 import { fmt, median, nsPerOp, table } from '@support-tools/bench';
 import { exactQuantile, stream } from './workloads.mjs';
 
@@ -193,6 +193,17 @@ const hhNs = nsPerOp(
   },
   { iterations: N },
 );
+const markovNs = nsPerOp(
+  (n) => {
+    const m = new Markov();
+    const live = Array.from({ length: 100 }, () => m.makeTransitor('idle'));
+    for (let i = 0; i < n; i++) {
+      const t = live[i % 100];
+      t.transition(t.state === 'idle' ? 'busy' : 'idle');
+    }
+  },
+  { iterations: N / 4 },
+);
 process.stdout.write('HyperLogLog (precision 14, 16 KiB) on IPv4-address strings:\n\n');
 table(['distinct', 'estimate', 'error'], hllRows);
 table(
@@ -200,5 +211,6 @@ table(
   [
     ['`HyperLogLog.add` (13-15 char strings)', fmt(hllNs)],
     ['`HeavyHitters.add` (epsilon 0.001, 5000 keys)', fmt(hhNs)],
+    ['`Transitor.transition` (4 statistics, one clock read)', fmt(markovNs)],
   ],
 );

@@ -13,7 +13,11 @@ export class Duration extends Stats {
 
   /** Records the milliseconds since `startNanotime` and returns them. */
   end(startNanotime: number): number {
-    const t = this.clock();
+    return this.endAt(startNanotime, this.clock());
+  }
+
+  /** Records the milliseconds from `startNanotime` to `t` (both clock readings). */
+  endAt(startNanotime: number, t: number): number {
     const ms = (t - startNanotime) / 1e6;
     if (ms >= 0) this.record(ms, t);
     else if (ms < 0) this.negativeCount++;
@@ -61,7 +65,11 @@ export class Interval extends Stats {
 
   /** Marks an event now; records the time since the previous tick. */
   tick(): void {
-    const t = this.clock();
+    this.tickAt(this.clock());
+  }
+
+  /** Marks an event at clock time `t` (ns), a reading the caller already has. */
+  tickAt(t: number): void {
     if (this.tickCount > 0) this.record((t - this.lastTick) / 1e6, t);
     this.lastTick = t;
     this.tickCount++;

@@ -16,7 +16,7 @@ export interface MarkovOptions {
   /**
    * Options of the Stats it keeps per state and per transition (the clock is
    * always the Markov's).
-   * @default {}
+   * @default { interval: false, topSize: 0 }
    */
   statsOptions?: StatsOptions;
 }
@@ -33,6 +33,13 @@ export interface MarkovSnapshot {
   stateCounts: Record<string, StatsSnapshot>;
 }
 
+/**
+ * The Stats a Markov keeps are many and fed on every transition: without
+ * their own `interval` (the time between a state's changes says little) and
+ * top points.
+ */
+const markovStatsDefaults: StatsOptions = Object.freeze({ interval: false, topSize: 0 });
+
 /** What a transitor and the finalization registry share. */
 interface Cell {
   state: string;
@@ -40,10 +47,19 @@ interface Cell {
   closed: boolean;
 }
 
+/** Everything kept about one state, found with one map lookup per change. */
+interface StateEntry {
+  count: number;
+  duration: Duration;
+  counts: Stats;
+  transitions: Map<string, Interval>;
+}
+
 /**
  * Tracks many objects moving through named states (a socket: connecting →
  * connected → in_use → closed): how long each state lasts, how often each
- * transition happens, and how many objects are in each state over time.
+ * transition happens, and how many objects are in each state over time. A
+ * transition reads the clock once for all the statistics it updates.
  */
 export class Markov {
   /** Time spent in each state (ms), recorded when an object leaves it. */
@@ -52,7 +68,7 @@ export class Markov {
   readonly transitionIntervals = new Map<string, Map<string, Interval>>();
   /** Number of objects in each state, sampled at every change of it. */
   readonly stateCounts = new Map<string, Stats>();
-  private readonly current = new Map<string, number>();
+  private readonly states = new Map<string, StateEntry>();
   private readonly clock: Clock;
   private readonly statsOptions: StatsOptions;
   private leakedCount = 0;
@@ -60,24 +76,26 @@ export class Markov {
 
   constructor(options: MarkovOptions = {}) {
     this.clock = options.clock ?? nanotime;
-    if (typeof this.clock !== 'function')
+    if (typeof this.clock !== 'function') {
       throw new FaststatTypeError('options.clock must be a function');
-    this.statsOptions = { ...options.statsOptions, clock: this.clock };
+    }
+    this.statsOptions = { ...markovStatsDefaults, ...options.statsOptions, clock: this.clock };
   }
 
   /** A new object in `state`. Call `close()` when it is gone. */
   makeTransitor(state: string): Transitor {
-    checkState(state);
-    const cell: Cell = { state, since: this.clock(), closed: false };
+    const entry = this.entry(state);
+    const t = this.clock();
+    const cell: Cell = { state, since: t, closed: false };
     const transitor = new Transitor(this, cell);
     this.registry.register(transitor, cell, cell);
-    this.changeCount(state, 1);
+    this.changeCount(entry, 1, t);
     return transitor;
   }
 
   /** Objects in each state now. */
   get counts(): Record<string, number> {
-    return Object.fromEntries(this.current);
+    return Object.fromEntries([...this.states].map(([state, e]) => [state, e.count]));
   }
 
   /** Transitors garbage-collected without close(); their counts were corrected. */
@@ -87,22 +105,23 @@ export class Markov {
 
   /** @internal */
   move(cell: Cell, next: string): void {
-    checkState(next);
-    this.leave(cell);
+    const target = this.entry(next);
+    const from = this.states.get(cell.state)!;
     const t = this.clock();
-    let byTarget = this.transitionIntervals.get(cell.state);
-    if (byTarget === undefined) this.transitionIntervals.set(cell.state, (byTarget = new Map()));
-    let interval = byTarget.get(next);
-    if (interval === undefined) byTarget.set(next, (interval = new Interval(this.statsOptions)));
-    interval.tick();
+    this.leave(from, cell, t);
+    let interval = from.transitions.get(next);
+    if (interval === undefined) {
+      from.transitions.set(next, (interval = new Interval(this.statsOptions)));
+    }
+    interval.tickAt(t);
     cell.state = next;
     cell.since = t;
-    this.changeCount(next, 1);
+    this.changeCount(target, 1, t);
   }
 
   /** @internal */
   close(cell: Cell): void {
-    this.leave(cell);
+    this.leave(this.states.get(cell.state)!, cell, this.clock());
     cell.closed = true;
     this.registry.unregister(cell);
   }
@@ -120,28 +139,40 @@ export class Markov {
     };
   }
 
-  private leave(cell: Cell): void {
-    let duration = this.stateDurations.get(cell.state);
-    if (duration === undefined) {
-      this.stateDurations.set(cell.state, (duration = new Duration(this.statsOptions)));
+  /** The state's entry, created (and published in the public maps) on first use. */
+  private entry(state: string): StateEntry {
+    let entry = this.states.get(state);
+    if (entry === undefined) {
+      checkState(state);
+      entry = {
+        count: 0,
+        duration: new Duration(this.statsOptions),
+        counts: new Stats(this.statsOptions),
+        transitions: new Map(),
+      };
+      this.states.set(state, entry);
+      this.stateDurations.set(state, entry.duration);
+      this.stateCounts.set(state, entry.counts);
+      this.transitionIntervals.set(state, entry.transitions);
     }
-    duration.end(cell.since);
-    this.changeCount(cell.state, -1);
+    return entry;
+  }
+
+  private leave(entry: StateEntry, cell: Cell, t: number): void {
+    entry.duration.endAt(cell.since, t);
+    this.changeCount(entry, -1, t);
   }
 
   private collect(cell: Cell): void {
     if (cell.closed) return;
     cell.closed = true;
     this.leakedCount++;
-    this.changeCount(cell.state, -1);
+    this.changeCount(this.states.get(cell.state)!, -1, this.clock());
   }
 
-  private changeCount(state: string, delta: number): void {
-    const count = (this.current.get(state) ?? 0) + delta;
-    this.current.set(state, count);
-    let stats = this.stateCounts.get(state);
-    if (stats === undefined) this.stateCounts.set(state, (stats = new Stats(this.statsOptions)));
-    stats.add(count);
+  private changeCount(entry: StateEntry, delta: number, t: number): void {
+    entry.count += delta;
+    entry.counts.addAt(entry.count, t);
   }
 }
 

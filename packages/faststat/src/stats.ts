@@ -102,6 +102,18 @@ export class Stats {
     this.record(x, this.clock());
   }
 
+  /**
+   * Adds a point taken at clock time `t` (ns) — for callers that already read
+   * the clock for something else, so one reading serves several statistics.
+   */
+  addAt(x: number, t: number): void {
+    if (typeof x !== 'number' || typeof t !== 'number') {
+      throw new FaststatTypeError(`Stats.addAt expects numbers, got ${typeof x} and ${typeof t}`);
+    }
+    if (x - x !== 0 || t - t !== 0) this.nonFiniteCount++;
+    else this.record(x, t);
+  }
+
   /** Adds a finite point `x` taken at clock time `t` (ns). */
   protected record(x: number, t: number): void {
     const previous = this.lastAt;
