@@ -99,6 +99,9 @@ export class BufferedSocket<S extends Duplex = Duplex> {
     socket.on('end', this.onEnd);
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
+    // A 'data' listener does not restart a stream paused explicitly (one
+    // handed back by detach(), or pooled): this object owns the flow now.
+    if (socket.readableFlowing === false) socket.resume();
   }
 
   // ---------------------------------------------------------------- receive

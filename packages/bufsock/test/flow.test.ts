@@ -200,6 +200,18 @@ describe('lifecycle', () => {
     await expect(sock.recv()).rejects.toBeInstanceOf(ConnectionClosedError);
   });
 
+  it('a detached socket can be wrapped again and reads on', async () => {
+    pair = await tcpPair();
+    const first = new BufferedSocket(pair.local);
+    await write(pair.remote, 'a\n');
+    expect((await first.recvUntil('\n')).toString()).toBe('a');
+    const { socket } = first.detach();
+    expect(socket.isPaused()).toBe(true);
+    bs = new BufferedSocket(socket);
+    await write(pair.remote, 'b\n');
+    expect((await bs.recvUntil('\n', { timeout: 2000 })).toString()).toBe('b');
+  });
+
   it('a peer reset rejects pending receives with ConnectionClosedError', async () => {
     pair = await tcpPair();
     bs = new BufferedSocket(pair.local);
