@@ -13,45 +13,50 @@ process.stdout.write(`## @support/context\n\n${machine()}\n\n`);
 
 // ---------------------------------------------------------------------------
 // 1. Monitor (and watchdog) overhead: CPU time of the same workload with them
-//    on and off, in fresh processes, alternating, median of the runs.
+//    on and off, in fresh processes, interleaved, median of the runs.
 {
-  const SECONDS = 6;
-  const RUNS = 7;
+  const RUNS = 5;
   const modes = ['off', 'monitor', 'watchdog', 'both'];
-  const results = Object.fromEntries(modes.map((m) => [m, []]));
-  for (let r = 0; r < RUNS; r++) {
-    for (const mode of modes) {
-      const child = spawnSync(
-        process.execPath,
-        [here('overhead-child.mjs'), mode, String(SECONDS)],
-        {
-          encoding: 'utf8',
-        },
-      );
-      if (child.status !== 0) throw new Error(`overhead child failed: ${child.stderr}`);
-      results[mode].push(JSON.parse(child.stdout.trim().split('\n').pop()));
+  for (const [workload, seconds, label] of [
+    ['idle', 4, 'an idle process'],
+    ['json', 6, 'a fixed JSON workload every 10 ms (~5% of a core)'],
+  ]) {
+    const results = Object.fromEntries(modes.map((m) => [m, []]));
+    for (let r = 0; r < RUNS; r++) {
+      for (const mode of modes) {
+        const child = spawnSync(
+          process.execPath,
+          [here('overhead-child.mjs'), mode, workload, String(seconds)],
+          { encoding: 'utf8' },
+        );
+        if (child.status !== 0) throw new Error(`overhead child failed: ${child.stderr}`);
+        results[mode].push(JSON.parse(child.stdout.trim().split('\n').pop()));
+      }
     }
+    const cpuPerSecond = (mode) => median(results[mode].map((x) => x.cpuMs / (x.wallMs / 1000)));
+    const base = cpuPerSecond('off');
+    const rows = modes.map((mode) => {
+      const perSecond = cpuPerSecond(mode);
+      const extra = mode === 'off' ? '—' : `${fmt(((perSecond - base) / 1000) * 100, 2)}%`;
+      const tick = median(results[mode].map((x) => x.tickMedianMs));
+      const ticksShare = tick
+        ? `${fmt(tick * 1000, 3)} µs (${fmt((tick * 10 * 100) / 1000, 2)}%)`
+        : '—';
+      return [mode, `${fmt(perSecond, 3)} ms`, extra, ticksShare];
+    });
+    process.stdout.write(
+      `### Overhead at the default 100 ms interval: ${label}, ${seconds} s, median of ${RUNS} fresh processes per mode\n\n`,
+    );
+    table(
+      [
+        'mode',
+        'CPU time per wall second',
+        'extra, % of one core',
+        'monitor tick, median (10 per second, % of a core)',
+      ],
+      rows,
+    );
   }
-  const cpuPerSecond = (mode) => median(results[mode].map((x) => x.cpuMs / (x.wallMs / 1000)));
-  const base = cpuPerSecond('off');
-  const rows = modes.map((mode) => {
-    const perSecond = cpuPerSecond(mode);
-    const extra = mode === 'off' ? '—' : `${fmt(((perSecond - base) / 1000) * 100, 2)}%`;
-    const tick = median(results[mode].map((x) => x.tickMedianMs));
-    return [mode, `${fmt(perSecond, 3)} ms`, extra, tick ? `${fmt(tick * 1000, 3)} µs` : '—'];
-  });
-  process.stdout.write(
-    `### Monitor overhead (default 100 ms interval, ${SECONDS} s of a ~6% CPU workload, median of ${RUNS} fresh processes each)\n\n`,
-  );
-  table(
-    [
-      'mode',
-      'CPU time per wall second',
-      'extra, % of one core',
-      'monitor tick, median (self-measured)',
-    ],
-    rows,
-  );
 }
 
 // ---------------------------------------------------------------------------
