@@ -1,3 +1,4 @@
+import diagnostics_channel from 'node:diagnostics_channel';
 import { threadId } from 'node:worker_threads';
 import { Context } from '@support/context';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -128,13 +129,30 @@ describe('task errors', () => {
   });
 });
 
+describe('diagnostics', () => {
+  it('publishes support:threadpool:done for every call that reached a thread', async () => {
+    const seen: unknown[] = [];
+    const listener = (message: unknown) => seen.push(message);
+    diagnostics_channel.subscribe('support:threadpool:done', listener);
+    try {
+      await tasks.double(1);
+      await tasks.fail('range').catch(() => undefined);
+    } finally {
+      diagnostics_channel.unsubscribe('support:threadpool:done', listener);
+    }
+    expect(seen).toMatchObject([
+      { pool: 'cpu_bound', task: 'double', ok: true },
+      { pool: 'cpu_bound', task: 'fail', ok: false },
+    ]);
+    expect((seen[0] as { durationMs: number }).durationMs).toBeGreaterThanOrEqual(0);
+  });
+});
+
 describe('stats', () => {
   it('records queued, duration, len and rate per function and per pool, and depth', async () => {
     await tasks.upper('hello world');
     await tasks.upper('x');
-    // Stats are written on the next turn of the event loop: the first call's
-    // are in, the second's not yet.
-    expect(ctx.durations.get('io_bound.upper.duration(ms)').n).toBe(1);
+    // Stats are written on a later turn of the event loop.
     await nextTurn();
     expect(ctx.durations.get('io_bound.upper.queued(ms)').n).toBe(2);
     expect(ctx.durations.get('io_bound.upper.duration(ms)').n).toBe(2);

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import diagnostics_channel from 'node:diagnostics_channel';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Context } from '@support/context';
@@ -42,9 +43,14 @@ describe('bounded queue', () => {
       tasks.countAndSleep(counter, 0),
       tasks.countAndSleep(counter, 0),
     ];
+    const drops: unknown[] = [];
+    const listener = (message: unknown) => drops.push(message);
+    diagnostics_channel.subscribe('support:threadpool:drop', listener);
     const t0 = performance.now();
     const rejected = await tasks.countAndSleep(counter, 0).catch((e: unknown) => e);
     const elapsed = performance.now() - t0;
+    diagnostics_channel.unsubscribe('support:threadpool:drop', listener);
+    expect(drops).toEqual([{ pool: 'cpu_bound', task: 'countAndSleep', pending: 3 }]);
     expect(rejected).toBeInstanceOf(QueueFullError);
     expect(rejected).toMatchObject({
       code: 'SUP_ERR_THREADPOOL_QUEUE_FULL',
