@@ -3,10 +3,11 @@
 // loop responsiveness while 2 s of synchronous parsing runs in the pool or
 // inline, and the cost of rejections when the queue bound is hit.
 // Run: pnpm bench threadpool (from the repository root).
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Context } from '@support/context';
-import { closePools, configurePools, getPool, setThreadDispatch } from '@support/threadpool';
+import { closePools, configurePools, getPool } from '@support/threadpool';
 import { fmt, median, table } from '@support-tools/bench';
-import { Piscina } from 'piscina';
 import { noop, parseFor, sleep } from './tasks.mjs';
 
 const ctx = new Context({ monitoring: false, watchdog: false });
@@ -15,54 +16,38 @@ configurePools({ cpu: { threads: 1, maxQueue: 64, context: ctx } });
 process.stdout.write('## @support/threadpool\n\n');
 
 // --- dispatch overhead ---------------------------------------------------
-const piscina = new Piscina({
-  filename: new URL('./tasks.mjs', import.meta.url).href,
-  name: 'plainNoop',
-  minThreads: 1,
-  maxThreads: 1,
-});
-
-/** Round trip in µs of one awaited call. */
-async function timeCall(call, i) {
-  const t0 = process.hrtime.bigint();
-  await call(i);
-  return Number(process.hrtime.bigint() - t0) / 1000;
-}
-
-// The contenders alternate in blocks of 100 calls, so that load on the
-// shared machine hits them alike; the figure is the median of every call.
+// Each contender runs in a process of its own (one worker thread each), the
+// contenders alternate over the rounds, and each figure is the median over
+// rounds of the per-process median round trip.
+const ROUNDS = 7;
 const CALLS = 20_000;
-const BLOCK = 100;
-const paths = {
-  piscina: (i) => piscina.run(i),
-  piscinaNamed: (i) => piscina.run(i, { name: 'plainNoop' }),
-  cpuBound: (i) => noop(i),
-  raw: (i) => noop.raw(i),
-};
-const rt = { piscina: [], piscinaNamed: [], cpuBound: [], inline: [], raw: [] };
-for (let i = 0; i < 2_000; i++) {
-  await timeCall(paths.piscina, i);
-  await timeCall(paths.cpuBound, i);
+const contenders = ['piscina', 'piscinaNamed', 'cpuBound', 'inline', 'raw'];
+const rt = Object.fromEntries(contenders.map((c) => [c, []]));
+const child = fileURLToPath(new URL('./dispatch-child.mjs', import.meta.url));
+for (let round = 0; round < ROUNDS; round++) {
+  for (const c of contenders) {
+    const out = execFileSync(process.execPath, [child, c, String(CALLS)], { encoding: 'utf8' });
+    rt[c].push(Number(out.trim()));
+  }
 }
-for (let done = 0; done < CALLS; done += BLOCK) {
-  for (const name of ['piscina', 'piscinaNamed', 'cpuBound', 'raw'])
-    for (let i = 0; i < BLOCK; i++) rt[name].push(await timeCall(paths[name], i));
-}
-setThreadDispatch(false);
-for (let i = 0; i < CALLS; i++) rt.inline.push(await timeCall(paths.cpuBound, i));
-setThreadDispatch(true);
-await piscina.destroy();
 const base = median(rt.piscina);
 const named = median(rt.piscinaNamed);
 const row = (label, values) => {
   const m = median(values);
-  return [label, fmt(m), `${fmt(m / base)}×`, `${fmt(m / named)}×`];
+  const range = `${fmt(Math.min(...values))}–${fmt(Math.max(...values))}`;
+  return [label, fmt(m), range, `${fmt(m / base)}×`, `${fmt(m / named)}×`];
 };
 process.stdout.write(
-  `Dispatch overhead: round trip of one awaited call of a task that returns its argument (median of ${CALLS} calls each; the paths alternate in blocks of ${BLOCK}), one thread per pool. piscina is called with the pool's default export (its fastest path) and with the export named per call, the way one pool serves several tasks.\n\n`,
+  `Dispatch overhead: round trip of one awaited call of a task that returns its argument, one thread. Each path runs ${CALLS} sequential calls in a process of its own; the paths alternate over ${ROUNDS} rounds; figures are the median (and range) over rounds of each process's median. piscina is called with the pool's default export (its fastest path) and with the export named per call, the way one pool serves several tasks.\n\n`,
 );
 table(
-  ['path', 'round trip (µs)', 'vs `piscina.run(x)`', 'vs `piscina.run(x, { name })`'],
+  [
+    'path',
+    'round trip (µs)',
+    'range over rounds',
+    'vs `piscina.run(x)`',
+    'vs `piscina.run(x, { name })`',
+  ],
   [
     row('`piscina.run(x)` (pool default export)', rt.piscina),
     row('`piscina.run(x, { name })`', rt.piscinaNamed),

@@ -12,6 +12,8 @@ globalThis[Symbol.for('@support/threadpool:in-pool-thread')] = true;
 const TASK = Symbol.for('@support/threadpool:task');
 
 const preload = Array.isArray(workerData?.preload) ? workerData.preload : [];
+const timeOrigin = performance.timeOrigin;
+
 /** Settles once every preload module is imported; null when there is nothing to wait for. */
 let preloading =
   preload.length === 0
@@ -20,7 +22,7 @@ let preloading =
         for (const url of preload) await import(url);
       })();
 
-/** Task functions by `url#name`; task modules are static code, so this stays small. */
+/** Task functions by module URL, then export name; task modules are static code, so this stays small. */
 const handlers = new Map();
 
 class TaskNotFoundError extends Error {
@@ -31,7 +33,7 @@ class TaskNotFoundError extends Error {
   }
 }
 
-async function load(url, name, key) {
+async function load(url, name) {
   if (preloading !== null) {
     await preloading;
     preloading = null;
@@ -45,7 +47,9 @@ async function load(url, name, key) {
   // A decorated function: run its plain function (the wrapper would also run
   // it inline here, but this skips one hop).
   const handler = fn[TASK] === true && typeof fn.raw === 'function' ? fn.raw : fn;
-  handlers.set(key, handler);
+  let byName = handlers.get(url);
+  if (byName === undefined) handlers.set(url, (byName = new Map()));
+  byName.set(name, handler);
   return handler;
 }
 
@@ -96,13 +100,14 @@ function errorRecord(error, depth = 0) {
  */
 export default async function runTask(call) {
   const t0 = performance.now();
-  const start = performance.timeOrigin + t0;
   try {
-    const key = `${call.u}#${call.n}`;
-    const fn = handlers.get(key) ?? (await load(call.u, call.n, key));
-    const value = await fn(...call.a);
-    return [true, value, start, performance.now() - t0];
+    const fn = handlers.get(call.u)?.get(call.n) ?? (await load(call.u, call.n));
+    let value = fn(...call.a);
+    // Only a thenable needs a turn of the microtask queue.
+    if (value !== null && typeof value === 'object' && typeof value.then === 'function')
+      value = await value;
+    return [true, value, timeOrigin + t0, performance.now() - t0];
   } catch (error) {
-    return [false, errorRecord(error), start, performance.now() - t0];
+    return [false, errorRecord(error), timeOrigin + t0, performance.now() - t0];
   }
 }
