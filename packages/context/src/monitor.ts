@@ -123,7 +123,7 @@ export class Monitor {
     // Each histogram read is a native call; the mean is NaN when the interval
     // had no sample, which saves asking for the count.
     const mean = h?.mean ?? Number.NaN;
-    if (h !== undefined && mean === mean) {
+    if (h !== undefined && !Number.isNaN(mean)) {
       t.addStat(MONITOR_STATS.loopDelayMean, mean / 1e6);
       t.addStat(MONITOR_STATS.loopDelayMax, h.max / 1e6);
       h.reset();
