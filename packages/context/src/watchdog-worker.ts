@@ -102,14 +102,18 @@ async function capture(expectedBeat) {
   if (a === null) scriptUrls = new Map();
   try {
     const paused = new Promise((resolve) => { pending = { resolve, beat: expectedBeat }; });
-    // Sent together so the main thread handles both in one interrupt.
-    const enabled = a !== null ? a.enabled : post('Debugger.enable');
-    const outcome = await Promise.all([enabled, post('Debugger.pause')]);
-    if (outcome[0] instanceof Error) throw outcome[0];
+    // The timeout covers the whole exchange: code blocked in a native call
+    // handles no inspector message at all until the call returns.
     const timedOut = new Promise((resolve) => {
       timeout = setTimeout(() => resolve({ frames: null, error: 'the main thread did not pause within ' + captureTimeout + ' ms (blocked in native code?)' }), captureTimeout);
     });
-    result = await Promise.race([paused, timedOut]);
+    // Sent together so the main thread handles both in one interrupt.
+    const enabled = a !== null ? a.enabled : post('Debugger.enable');
+    const requested = Promise.all([enabled, post('Debugger.pause')]).then((outcome) => {
+      if (outcome[0] instanceof Error) throw outcome[0];
+      return paused;
+    });
+    result = await Promise.race([requested, timedOut]);
   } catch (error) {
     result = { frames: null, error: String((error && error.message) || error) };
   } finally {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Context, LONG_BLOCK_STAT, type LongBlockReport } from '../src/index.js';
 
@@ -86,4 +87,30 @@ describe('long-block watchdog', () => {
     await ctx.setWatchdog(false);
     expect(ctx.watching).toBe(false);
   });
+
+  it('a block inside native code gets no stack past the capture timeout, and never leaves the loop paused', async () => {
+    ctx = new Context({ monitoring: false, watchdogCaptureTimeout: 50 });
+    await new Promise((r) => setTimeout(r, 200));
+    blockInNativeCode();
+    const report = await nextReport(ctx, 5000);
+    // The inspector cannot interrupt spawnSync, so the capture times out.
+    expect(report.frames).toBeNull();
+    expect(report.error).toMatch(/did not pause within 50 ms/);
+    expect(report.durationMs).toBeGreaterThanOrEqual(300);
+    expect(ctx.log.ring.records().at(-1)?.message).toMatch(
+      /no stack: the main thread did not pause/,
+    );
+    // The loop runs normally afterwards: nothing was left paused.
+    const t0 = Date.now();
+    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setImmediate(r));
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
 });
+
+function blockInNativeCode(): void {
+  spawnSync(process.execPath, [
+    '-e',
+    'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400)',
+  ]);
+}
