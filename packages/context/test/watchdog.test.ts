@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import diagnostics_channel from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Context, LONG_BLOCK_STAT, type LongBlockReport } from '../src/index.js';
 
@@ -31,11 +32,17 @@ describe('long-block watchdog', () => {
 
   it('reports a 300 ms block with the blocking function on top of the stack', async () => {
     ctx = new Context({ monitoring: false });
+    const published: unknown[] = [];
+    const onReport = (message: unknown) => published.push(message);
+    diagnostics_channel.subscribe('support:context:long-block', onReport);
     // Let the worker start and the heartbeat settle.
     await new Promise((r) => setTimeout(r, 200));
     const startedAt = performance.timeOrigin + performance.now();
     blockTheLoopInANamedFunction(300);
-    const report = await nextReport(ctx, 5000);
+    const report = await nextReport(ctx, 5000).finally(() =>
+      diagnostics_channel.unsubscribe('support:context:long-block', onReport),
+    );
+    expect(published).toEqual([report]);
     expect(report.error).toBeNull();
     expect(report.frames?.[0]?.functionName).toBe('blockTheLoopInANamedFunction');
     expect(report.frames?.[0]?.url).toContain('watchdog.test.ts');
