@@ -17,6 +17,34 @@ const micros = Uint32Array.from(lognormal, (x) => Math.max(1, Math.round(x * 100
 
 process.stdout.write('## @support/faststat\n\n');
 
+// --- memory (first, before other sections leave garbage behind) ----------
+const COUNT = 2000;
+globalThis.gc?.();
+const before = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+const many = [];
+for (let k = 0; k < COUNT; k++) {
+  const s = new Stats();
+  for (let i = 0; i < 2000; i++) s.add(lognormal[(k * 2000 + i) % N] * 10 ** ((k % 5) - 2));
+  many.push(s);
+}
+globalThis.gc?.();
+const after = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+const perStats = (after - before) / COUNT;
+const maxByteLength = Math.max(...many.map((s) => s.byteLength));
+process.stdout.write(
+  'Memory per Stats with defaults (2000 Stats of 2000 lognormal points each):\n\n',
+);
+table(
+  ['measure', 'bytes'],
+  [
+    ['heap + array buffers per Stats (measured)', fmt(perStats, 4)],
+    ['largest `byteLength` (own estimate)', fmt(maxByteLength, 4)],
+    ['budget', '16384'],
+  ],
+);
+many.length = 0;
+
+
 // --- cost per point ------------------------------------------------------
 const ROUNDS = 5;
 const costs = { stats: [], lean: [], duration: [], tdigest: [], hdr: [], clock: [] };
@@ -140,33 +168,6 @@ for (const kind of ['uniform', 'lognormal', 'bimodal']) {
 }
 process.stdout.write('Relative error of quantiles on 1e6-point streams (target < 1%):\n\n');
 table(['stream', 'quantile', 'exact', 'Stats', 'Stats merged from 8 shards', 'tdigest'], rows);
-
-// --- memory -----------------------------------------------------------------
-const COUNT = 2000;
-globalThis.gc?.();
-const before = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
-const many = [];
-for (let k = 0; k < COUNT; k++) {
-  const s = new Stats();
-  for (let i = 0; i < 2000; i++) s.add(lognormal[(k * 2000 + i) % N] * 10 ** ((k % 5) - 2));
-  many.push(s);
-}
-globalThis.gc?.();
-const after = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
-const perStats = (after - before) / COUNT;
-const maxByteLength = Math.max(...many.map((s) => s.byteLength));
-process.stdout.write(
-  'Memory per Stats with defaults (2000 Stats of 2000 lognormal points each):\n\n',
-);
-table(
-  ['measure', 'bytes'],
-  [
-    ['heap + array buffers per Stats (measured)', fmt(perStats, 4)],
-    ['largest `byteLength` (own estimate)', fmt(maxByteLength, 4)],
-    ['budget', '16384'],
-  ],
-);
-many.length = 0;
 
 // --- HyperLogLog and heavy hitters -----------------------------------------------
 const keys = Array.from(
