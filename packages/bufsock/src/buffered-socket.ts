@@ -104,6 +104,21 @@ export class BufferedSocket<S extends Duplex = Duplex> {
     if (socket.readableFlowing === false) socket.resume();
   }
 
+  /** Arms an operation's deadline: on expiry it publishes and gives up with a TimeoutError. */
+  private startDeadline(
+    operation: string,
+    timeout: number,
+    giveUp: (error: unknown) => void,
+  ): ReturnType<typeof setTimeout> | undefined {
+    if (timeout === Number.POSITIVE_INFINITY) return undefined;
+    return setTimeout(() => {
+      if (timeoutChannel.hasSubscribers) {
+        timeoutChannel.publish({ socket: this, operation, timeout, buffered: this.rbuf.length });
+      }
+      giveUp(new TimeoutError(operation, timeout, this.rbuf.length));
+    }, timeout);
+  }
+
   // ---------------------------------------------------------------- receive
 
   /**
@@ -442,19 +457,7 @@ export class BufferedSocket<S extends Duplex = Duplex> {
         if (index === 0) this.pumpReceives();
       };
       const onAbort = (): void => giveUp(signal?.reason);
-      if (timeout !== Number.POSITIVE_INFINITY) {
-        timer = setTimeout(() => {
-          if (timeoutChannel.hasSubscribers) {
-            timeoutChannel.publish({
-              socket: this,
-              operation,
-              timeout,
-              buffered: this.rbuf.length,
-            });
-          }
-          giveUp(new TimeoutError(operation, timeout, this.rbuf.length));
-        }, timeout);
-      }
+      timer = this.startDeadline(operation, timeout, giveUp);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.receives.push(op);
       this.updateFlow();
@@ -644,19 +647,7 @@ export class BufferedSocket<S extends Duplex = Duplex> {
         finish(error);
       };
       const onAbort = (): void => giveUp(signal?.reason);
-      if (timeout !== Number.POSITIVE_INFINITY) {
-        timer = setTimeout(() => {
-          if (timeoutChannel.hasSubscribers) {
-            timeoutChannel.publish({
-              socket: this,
-              operation,
-              timeout,
-              buffered: this.rbuf.length,
-            });
-          }
-          giveUp(new TimeoutError(operation, timeout, this.rbuf.length));
-        }, timeout);
-      }
+      timer = this.startDeadline(operation, timeout, giveUp);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.sends.push(op);
       this.pumpSends();
