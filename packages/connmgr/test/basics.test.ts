@@ -1,5 +1,5 @@
 import { BufferedSocket } from '@support/bufsock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AddressGroup,
   ConnectionManager,
@@ -7,12 +7,9 @@ import {
   MonitoredSocket,
   NameNotFoundError,
 } from '../src/index.js';
-import { echoServer, quietContext, roundTrip } from './helpers.js';
+import { echoServer, harness, quietContext, roundTrip } from './helpers.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const { cleanups } = harness();
 
 async function setup(options: ConstructorParameters<typeof ConnectionManager>[0] = {}) {
   const server = await echoServer();

@@ -1,11 +1,9 @@
 // Failure cases against real sockets on 127.0.0.1: every server here is
 // local, every wait is bounded, and every test closes what it opened.
 import { BufferedSocket } from '@support/bufsock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AddressGroup,
-  ConnectionManager,
-  type ConnectionManagerOptions,
   ConnectTimeoutError,
   MarkedDownError,
   MultiConnectFailureError,
@@ -17,35 +15,14 @@ import {
 import {
   type Blackhole,
   blackhole,
-  echoServer,
+  harness,
   listen,
-  quietContext,
   refusedPort,
   roundTrip,
   sleep,
-  type TestServer,
 } from './helpers.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-function manager(options: ConnectionManagerOptions = {}): ConnectionManager {
-  const context = quietContext();
-  const mgr = new ConnectionManager({ context, ...options });
-  cleanups.push(
-    () => context.close(),
-    () => mgr.close(),
-  );
-  return mgr;
-}
-
-async function server(): Promise<TestServer> {
-  const s = await echoServer();
-  cleanups.push(() => s.close());
-  return s;
-}
+const { cleanups, manager, server } = harness();
 
 async function hole(): Promise<Blackhole> {
   const s = await blackhole();

@@ -2,12 +2,44 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { Context } from '@support/context';
+import { afterEach } from 'vitest';
+import { ConnectionManager, type ConnectionManagerOptions } from '../src/index.js';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A Context without the monitor and watchdog, so tests start no threads. */
 export function quietContext(): Context {
   return new Context({ monitoring: false, watchdog: false });
+}
+
+/**
+ * Per-file test harness: everything registered in `cleanups` (and every
+ * manager and server made through it) is closed after each test, newest first.
+ */
+export function harness() {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  return {
+    cleanups,
+    /** A manager on a quiet context of its own. */
+    manager(options: ConnectionManagerOptions = {}): ConnectionManager {
+      const context = quietContext();
+      const mgr = new ConnectionManager({ context, ...options });
+      cleanups.push(
+        () => context.close(),
+        () => mgr.close(),
+      );
+      return mgr;
+    },
+    /** An echo server on 127.0.0.1. */
+    async server(): Promise<TestServer> {
+      const s = await echoServer();
+      cleanups.push(() => s.close());
+      return s;
+    },
+  };
 }
 
 export interface TestServer {

@@ -5,42 +5,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ClosedError,
-  ConnectionManager,
-  type ConnectionManagerOptions,
-  OutOfSocketsError,
-} from '../src/index.js';
-import {
-  blackhole,
-  echoServer,
-  quietContext,
-  roundTrip,
-  sleep,
-  type TestServer,
-} from './helpers.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClosedError, OutOfSocketsError } from '../src/index.js';
+import { blackhole, harness, roundTrip, sleep } from './helpers.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-function manager(options: ConnectionManagerOptions = {}): ConnectionManager {
-  const context = quietContext();
-  const mgr = new ConnectionManager({ context, ...options });
-  cleanups.push(
-    () => context.close(),
-    () => mgr.close(),
-  );
-  return mgr;
-}
-
-async function server(): Promise<TestServer> {
-  const s = await echoServer();
-  cleanups.push(() => s.close());
-  return s;
-}
+const { cleanups, manager, server } = harness();
 
 describe('pool caps and culling', () => {
   it('keeps at most maxPerAddress idle sockets, closing the oldest', async () => {
