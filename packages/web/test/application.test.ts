@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   Application,
   HTTPError,
@@ -10,17 +10,12 @@ import {
   renderText,
   route,
 } from '../src/index.js';
-import { type Served, serve } from './serve.js';
+import { serve, serveEach } from './serve.js';
 
-let served: Served | undefined;
-afterEach(async () => {
-  await served?.close();
-  served = undefined;
-});
+const serveApp = serveEach();
 
 async function start(app: Application): Promise<string> {
-  served = await serve(app.handler);
-  return served.base;
+  return (await serveApp(app.handler)).base;
 }
 
 function raw(

@@ -1,5 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 
 export interface Served {
   server: Server;
@@ -22,5 +23,19 @@ export async function serve(handler: RequestListener): Promise<Served> {
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),
+  };
+}
+
+/** For a test file: serve(handler) whose server is closed after each test. */
+export function serveEach(): (handler: RequestListener) => Promise<Served> {
+  let served: Served | undefined;
+  afterEach(async () => {
+    await served?.close();
+    served = undefined;
+  });
+  return async (handler) => {
+    await served?.close();
+    served = await serve(handler);
+    return served;
   };
 }
