@@ -2,3 +2,8 @@
 export function rng(seed: number): () => number;
 /** Standard normal deviates from a uniform generator (Box-Muller). */
 export function normal(random: () => number): () => number;
+export type Distribution = 'uniform' | 'lognormal' | 'bimodal';
+/** n points of a named distribution, reproducibly. */
+export function sampleStream(kind: Distribution, n: number, seed?: number): Float64Array;
+/** The nearest-rank quantile of sorted data: sorted[floor(q · (n − 1))]. */
+export function exactQuantile(sorted: Float64Array, q: number): number;

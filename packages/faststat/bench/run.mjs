@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { Duration, HeavyHitters, HyperLogLog, Markov, nanotime, Stats } from '@support/faststat';
 import { fmt, median, nsPerOp, table } from '@support-tools/bench';
-import { exactQuantile, stream } from './workloads.mjs';
+import { exactQuantile, sampleStream as stream } from '@support-tools/test-utils';
 
 const require = createRequire(import.meta.url);
 const { TDigest } = require('tdigest');
