@@ -36,7 +36,7 @@ function raw(
 }
 
 describe('Application routing', () => {
-  it('serves the example from the issue', async () => {
+  it('serves the example from the README', async () => {
     const app = new Application([
       route('/', () => 'Welcome to SuPPort!', renderBasic),
       route('/users/:id', ({ params }) => ({ id: params.id }), renderBasic),
