@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 /** Stable codes of every error this package throws or turns into a response. */
 export const codes = {
   /** An option passed to Application, route() or staticFiles() is invalid. */
@@ -61,27 +62,7 @@ export class HTTPError extends WebError {
   }
 }
 
-const reasons: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  406: 'Not Acceptable',
-  408: 'Request Timeout',
-  409: 'Conflict',
-  413: 'Content Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  501: 'Not Implemented',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout',
-};
-
-/** The standard reason phrase of a status, or a generic one. */
+/** Node's reason phrase of a status (as it sends on the status line), or a generic one. */
 export function defaultReason(status: number): string {
-  return reasons[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');
+  return STATUS_CODES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');
 }
