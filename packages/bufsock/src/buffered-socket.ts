@@ -398,14 +398,9 @@ export class BufferedSocket<S extends Duplex = Duplex> {
     need: () => number,
     options: OperationOptions | undefined,
   ): Promise<T> {
-    let timeout: number;
-    try {
-      timeout = this.opTimeout(options);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    const admitted = this.admit(options);
+    if (admitted instanceof Promise) return admitted;
+    const { timeout, signal } = admitted;
     if (this.receives.length === 0) {
       // Fast path: already buffered (or already failed), no timer, no listener.
       try {
@@ -610,14 +605,9 @@ export class BufferedSocket<S extends Duplex = Duplex> {
     start: (done: (error?: unknown, count?: number) => void) => void,
     options: OperationOptions | undefined,
   ): Promise<number> {
-    let timeout: number;
-    try {
-      timeout = this.opTimeout(options);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    const admitted = this.admit(options);
+    if (admitted instanceof Promise) return admitted;
+    const { timeout, signal } = admitted;
     return new Promise<number>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       let settled = false;
@@ -745,6 +735,24 @@ export class BufferedSocket<S extends Duplex = Duplex> {
     this.socket.off('close', this.onClose);
     this.socket.off('drain', this.onDrain);
     this.waitingForDrain = false;
+  }
+
+  /**
+   * An operation's deadline and signal, or the rejection it ends with at once
+   * (an invalid timeout, or a signal already aborted).
+   */
+  private admit(
+    options: OperationOptions | undefined,
+  ): { timeout: number; signal: AbortSignal | undefined } | Promise<never> {
+    let timeout: number;
+    try {
+      timeout = this.opTimeout(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return { timeout, signal };
   }
 
   private opTimeout(options: OperationOptions | undefined): number {
