@@ -6,6 +6,7 @@ import {
   type StatsSnapshot,
   StreamSketch,
 } from '@support/faststat';
+import { Components } from './components.js';
 import { type ContextConfig, createConfig } from './config.js';
 import { longBlockChannel } from './diagnostics.js';
 import { ContextError } from './errors.js';
@@ -53,6 +54,8 @@ export class Context {
   readonly recent: Recent;
   /** The structured action log. */
   readonly log: Log;
+  /** Long-lived parts (connection managers, thread pools, …) and their status, held weakly. */
+  readonly components = new Components();
 
   private readonly options: ResolvedOptions;
   private readonly monitor: Monitor;
@@ -223,6 +226,8 @@ export class Context {
         longBlocks: this.reports.slice(),
       },
       profiler: { sampling: this.profiler.isSampling },
+      components: this.components.list(),
+      componentRegistry: this.components.info(),
     };
   }
 

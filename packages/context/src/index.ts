@@ -1,3 +1,10 @@
+export {
+  type Component,
+  type ComponentInfo,
+  Components,
+  type ComponentsInfo,
+  MAX_COMPONENTS,
+} from './components.js';
 export { CONFIG_KEYS, type ConfigKey, type ContextConfig, defaultConfig } from './config.js';
 export { Context, LONG_BLOCK_STAT } from './context.js';
 export { getContext, runWithContext, setContext } from './current.js';

@@ -1,4 +1,5 @@
 import type { StatsSnapshot } from '@support/faststat';
+import type { ComponentInfo, ComponentsInfo } from './components.js';
 import type { LogInfo } from './log/log.js';
 import type { LogRecord } from './log/record.js';
 import type { RecentInfo } from './recent.js';
@@ -30,6 +31,9 @@ export interface ContextSnapshot {
     longBlocks: LongBlockReport[];
   };
   profiler: { sampling: boolean };
+  /** Every registered component with its status (`ctx.components.list()`). */
+  components: ComponentInfo[];
+  componentRegistry: ComponentsInfo;
 }
 
 /**
