@@ -114,6 +114,9 @@ export class ConnectionManager implements SocketOwner {
   private connecting = 0;
   private isClosed = false;
   private closing: Promise<void> | undefined;
+  // Held here because the context's component registry holds it weakly.
+  private readonly component = { kind: 'connmgr', status: () => this.status() };
+  private readonly unregister: () => void;
 
   constructor(options?: ConnectionManagerOptions) {
     this.options = resolveOptions(options);
@@ -122,6 +125,7 @@ export class ConnectionManager implements SocketOwner {
     this.pool = new SocketPool(this.options.pool, (sock, reason) => this.discard(sock, reason));
     this.markov = this.context.markov.get('connmgr.socket');
     this.logger = this.context.log.get('connmgr');
+    this.unregister = this.context.components.register('connmgr', this.component);
   }
 
   /** True once `close()` was called. */
@@ -283,6 +287,7 @@ export class ConnectionManager implements SocketOwner {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.isClosed = true;
+      this.unregister();
       this.closer.abort(new ClosedError('getConnection'));
       const idle = this.pool.sockets();
       this.pool.clear();

@@ -100,12 +100,19 @@ export class ThreadPool {
   // Per task wrapper; weak because run() makes a TaskRef per call.
   private readonly names = new WeakMap<TaskRef, StatNames>();
   private readonly droppedName: string;
+  // Held here because the context's component registry holds it weakly.
+  private readonly component = { kind: 'threadpool', status: () => this.status() };
+  private readonly unregister: () => void;
 
   constructor(options?: ThreadPoolOptions) {
     this.options = resolvePoolOptions(options);
     this.name = this.options.name;
     this.droppedName = `${this.name}.dropped`;
     live.add(this);
+    this.unregister = (this.options.context ?? getContext()).components.register(
+      this.name,
+      this.component,
+    );
   }
 
   /** The `threads` option. */
@@ -394,6 +401,7 @@ export class ThreadPool {
     }
     this.isClosed = true;
     live.delete(this);
+    this.unregister();
     this.closing = (async () => {
       if (timeout > 0 && this.pendingCount > 0) await this.idle(timeout);
       const piscina = this.piscina;
