@@ -14,6 +14,7 @@ export {
 export { HyperLogLog, type HyperLogLogOptions, type HyperLogLogSnapshot } from './hyperloglog.js';
 export type { LogSketchSnapshot } from './log-sketch.js';
 export { Markov, type MarkovOptions, type MarkovSnapshot, Transitor } from './markov.js';
+export { mergeMarkovSnapshots, mergeStatsSnapshots } from './merge-snapshots.js';
 export type { MomentsSnapshot } from './moments.js';
 export { type Clock, nanotime, nanotimeToEpochMs } from './nanotime.js';
 export { DEFAULT_PERCENTILES, type StatsOptions, statsDefaults } from './options.js';
