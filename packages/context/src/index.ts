@@ -14,8 +14,9 @@ export type { CpuProfile, Hotspot } from './hotspots.js';
 export { getLocal, hasLocal, localsSnapshot, setLocal, withLocals } from './locals.js';
 export { Action } from './log/action.js';
 export { formatMessage } from './log/format.js';
-export { Log, type LogInfo, MAX_LOGGERS } from './log/log.js';
+export { Log, type LogInfo, MAX_LOGGERS, OVERFLOW_LOGGER } from './log/log.js';
 export { Logger } from './log/logger.js';
+export { MAX_RECORD_BYTES, safeRecord } from './log/safe.js';
 export {
   LEVELS,
   type Level,
@@ -28,10 +29,10 @@ export { MONITOR_STATS, type MonitorTarget } from './monitor.js';
 export { type ContextOptions, contextDefaults, recentDefaults } from './options.js';
 export { Recent, type RecentInfo, type RecentOptions, type TrafficEvent } from './recent.js';
 export { OVERFLOW_NAME, Registry, type RegistryInfo, VolatileRegistry } from './registry.js';
-export { formatHuman, HumanSink } from './sinks/human.js';
-export { JsonLinesSink } from './sinks/jsonl.js';
+export { escapeControl, formatHuman, HumanSink } from './sinks/human.js';
+export { JsonLinesSink, type JsonLinesSinkOptions } from './sinks/jsonl.js';
 export { type PinoLike, PinoSink } from './sinks/pino.js';
-export { RingSink } from './sinks/ring.js';
+export { RingSink, type RingSinkOptions } from './sinks/ring.js';
 export type { TextWritable } from './sinks/stream.js';
 export type { ContextSnapshot } from './snapshot.js';
 export { timed } from './timed-default.js';

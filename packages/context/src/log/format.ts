@@ -39,20 +39,3 @@ export function serializeError(error: unknown): SerializedError {
   }
   return { name: 'NonError', message: safeString(error) };
 }
-
-/** JSON text of `value` that survives cycles, BigInts and throwing getters. */
-export function safeJson(value: unknown): string {
-  try {
-    const seen = new WeakSet<object>();
-    return JSON.stringify(value, (_key, v: unknown) => {
-      if (typeof v === 'bigint') return `${v}`;
-      if (typeof v === 'object' && v !== null) {
-        if (seen.has(v)) return '[Circular]';
-        seen.add(v);
-      }
-      return v;
-    });
-  } catch (error) {
-    return JSON.stringify({ unserializable: safeString((error as Error)?.message) });
-  }
-}

@@ -12,11 +12,16 @@ export interface LogInfo {
   /** Message of the last sink error, if any. */
   lastSinkError?: string;
   loggers: number;
+  /** Lookups of a new logger name that got the shared `__overflow__` logger because MAX_LOGGERS were in use. */
+  overflow: number;
   sinks: number;
 }
 
 /** Most loggers a log creates; further names share the `__overflow__` logger. */
 export const MAX_LOGGERS = 1000;
+
+/** The logger that names past {@link MAX_LOGGERS} share (not counted in the limit). */
+export const OVERFLOW_LOGGER = '__overflow__';
 
 /**
  * The context's action log: named loggers, a list of sinks, and an in-memory
@@ -28,7 +33,7 @@ export class Log {
   private readonly loggers = new Map<string, Logger>();
   private sinks: Sink[];
   private defaultLevel: Level;
-  private counts = { records: 0, sinkErrors: 0 };
+  private counts = { records: 0, sinkErrors: 0, overflow: 0 };
   private lastSinkError: string | undefined;
 
   constructor(options: { level: Level; ringSize: number; sinks: readonly Sink[] }) {
@@ -37,14 +42,33 @@ export class Log {
     this.sinks = [this.ring, ...options.sinks];
   }
 
-  /** The logger called `name`, created on first use with the default level. */
+  /**
+   * The logger called `name`, created on first use with the default level.
+   * Never throws: once MAX_LOGGERS names exist, a new name gets the shared
+   * `__overflow__` logger (which does not count against the limit) and the
+   * lookup is counted in `info().overflow`.
+   */
   get(name: string): Logger {
     if (typeof name !== 'string') name = safeString(name);
+    const logger = this.loggers.get(name);
+    if (logger !== undefined) return logger;
+    if (name !== OVERFLOW_LOGGER && this.loggers.size >= this.limit()) {
+      this.counts.overflow++;
+      return this.create(OVERFLOW_LOGGER);
+    }
+    return this.create(name);
+  }
+
+  /** Names allowed besides the overflow logger. */
+  private limit(): number {
+    return this.loggers.has(OVERFLOW_LOGGER) ? MAX_LOGGERS + 1 : MAX_LOGGERS;
+  }
+
+  private create(name: string): Logger {
     let logger = this.loggers.get(name);
     if (logger === undefined) {
-      if (this.loggers.size >= MAX_LOGGERS) return this.get('__overflow__');
       logger = new Logger(name, this, this.defaultLevel);
-      this.loggers.set(logger.name, logger);
+      this.loggers.set(name, logger);
     }
     return logger;
   }

@@ -38,6 +38,11 @@ export interface LogRecord {
   data?: Record<string, unknown>;
   /** The error of an `exception` outcome (or one given to `failure`). */
   error?: SerializedError;
+  /**
+   * Set on the copy kept by the ring (and written by `JsonLinesSink`) when
+   * something was cut to fit its byte limit; see `safeRecord`.
+   */
+  truncated?: true;
 }
 
 /** Where records go. A sink that throws is counted and skipped; it never breaks the caller. */

@@ -1,12 +1,40 @@
-import { safeJson } from '../log/format.js';
 import type { LogRecord, Sink } from '../log/record.js';
+import { MAX_RECORD_BYTES, safeRecord } from '../log/safe.js';
 import type { TextWritable } from './stream.js';
 
-/** One JSON object per line (the {@link LogRecord} fields), for log shippers. */
+/** Options of {@link JsonLinesSink}. */
+export interface JsonLinesSinkOptions {
+  /**
+   * Most UTF-8 bytes of one line's JSON; what does not fit is cut and the
+   * line carries `"truncated":true`.
+   * @default 16384
+   */
+  maxRecordBytes?: number;
+}
+
+/**
+ * One JSON object per line (the {@link LogRecord} fields), for log shippers.
+ * A field that cannot be serialized (a throwing getter or `toJSON`) is
+ * replaced by `'[Unserializable: …]'` and the rest of the record is kept;
+ * BigInts become decimal strings, cycles `'[Circular]'` (see `safeRecord`).
+ */
 export class JsonLinesSink implements Sink {
-  constructor(private readonly stream: TextWritable) {}
+  private readonly maxRecordBytes: number;
+
+  constructor(
+    private readonly stream: TextWritable,
+    options: JsonLinesSinkOptions = {},
+  ) {
+    const maxRecordBytes = options?.maxRecordBytes ?? MAX_RECORD_BYTES;
+    if (!Number.isSafeInteger(maxRecordBytes) || maxRecordBytes < 256) {
+      throw new TypeError(
+        `JsonLinesSink options.maxRecordBytes must be an integer >= 256, got ${String(maxRecordBytes)}`,
+      );
+    }
+    this.maxRecordBytes = maxRecordBytes;
+  }
 
   write(record: LogRecord): void {
-    this.stream.write(`${safeJson(record)}\n`);
+    this.stream.write(`${JSON.stringify(safeRecord(record, this.maxRecordBytes))}\n`);
   }
 }
