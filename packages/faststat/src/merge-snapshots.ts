@@ -33,7 +33,7 @@ export function mergeStatsSnapshots(snapshots: readonly StatsSnapshot[]): StatsS
     topSize: first.top == null ? 0 : statsDefaults.topSize,
     windowCounts: first.windowCounts != null,
     percentiles: Array.isArray(first.percentiles)
-      ? first.percentiles.map(([q]) => q)
+      ? first.percentiles.map(([q]: [number, unknown]) => q)
       : statsDefaults.percentiles,
   };
   const merged =
@@ -66,11 +66,13 @@ export function mergeMarkovSnapshots(snapshots: readonly MarkovSnapshot[]): Mark
   let leaked = 0;
   for (const s of snapshots) {
     leaked += s.leaked ?? 0;
-    for (const [state, n] of Object.entries(s.counts ?? {}))
+    for (const [state, n] of Object.entries<number>(s.counts ?? {}))
       counts[state] = (counts[state] ?? 0) + n;
     collect(durations, s.stateDurations);
     collect(stateCounts, s.stateCounts);
-    for (const [from, tos] of Object.entries(s.transitionIntervals ?? {})) {
+    for (const [from, tos] of Object.entries<Record<string, StatsSnapshot>>(
+      s.transitionIntervals ?? {},
+    )) {
       let byTarget = transitions.get(from);
       if (byTarget === undefined) transitions.set(from, (byTarget = new Map()));
       collect(byTarget, tos);
