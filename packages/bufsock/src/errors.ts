@@ -117,18 +117,30 @@ export class NetstringInvalidSizeError extends NetstringProtocolError {
 
 /** A netstring announced (or a caller tried to write) a payload larger than `maxsize`. */
 export class NetstringMessageTooLongError extends NetstringProtocolError {
-  /** The announced payload size. */
+  /**
+   * The announced payload size; where the length prefix was too long to read
+   * in full, the value of the digits read, a lower bound (see `announced`).
+   */
   readonly size: number;
   /** The limit that was exceeded. */
   readonly maxsize: number;
+  /**
+   * The length prefix as the peer sent it (decimal digits), ending in `…`
+   * where only its first digits were read.
+   */
+  readonly announced: string;
 
-  constructor(size: number, maxsize: number) {
+  constructor(size: number, maxsize: number, announced = String(size)) {
+    const what = announced.endsWith('…')
+      ? `more than ${maxsize} bytes (length prefix ${announced})`
+      : `${announced} bytes`;
     super(
-      `netstring of ${size} bytes exceeds maxsize ${maxsize}`,
+      `netstring of ${what} exceeds maxsize ${maxsize}`,
       'SUP_ERR_BUFSOCK_NETSTRING_MESSAGE_TOO_LONG',
     );
     this.size = size;
     this.maxsize = maxsize;
+    this.announced = announced;
   }
 }
 

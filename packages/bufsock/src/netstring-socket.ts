@@ -7,6 +7,9 @@ import {
 } from './errors.js';
 import { type BufferedSocketOptions, checkSize, type SizedOperationOptions } from './options.js';
 
+/** Most digits of an over-long length prefix that an error reports. */
+const MAX_REPORTED_DIGITS = 40;
+
 /** Options for {@link NetstringSocket}; `maxsize` limits each payload. */
 export type NetstringSocketOptions = BufferedSocketOptions;
 
@@ -63,6 +66,29 @@ export class NetstringSocket<S extends Duplex = Duplex> extends BufferedSocket<S
     return maxsize;
   }
 
+  /**
+   * The error for a length prefix past `maxsize`, reporting the length as
+   * announced: the digits buffered, up to {@link MAX_REPORTED_DIGITS} (then
+   * marked `…`, as when the buffer ends before the colon).
+   */
+  private tooLong(maxsize: number): NetstringMessageTooLongError {
+    const rbuf = this.rbuf;
+    const limit = Math.min(rbuf.length, MAX_REPORTED_DIGITS);
+    let digits = '';
+    let i = 0;
+    for (; i < limit; i++) {
+      const byte = rbuf.byteAt(i);
+      if (byte < ZERO || byte > NINE) break;
+      digits += String.fromCharCode(byte);
+    }
+    const complete = i < rbuf.length && rbuf.byteAt(i) === COLON;
+    return new NetstringMessageTooLongError(
+      Number(digits),
+      maxsize,
+      complete ? digits : `${digits}…`,
+    );
+  }
+
   private netstringAttempt(maxsize: number, state: { need: number }): Attempt<Buffer> {
     const maxDigits = String(maxsize).length;
     return () => {
@@ -89,12 +115,12 @@ export class NetstringSocket<S extends Duplex = Duplex> extends BufferedSocket<S
       if (colon === 0) throw new NetstringInvalidSizeError('netstring length is empty');
       if (colon === -1) {
         // maxDigits + 1 digits without a colon: the length is beyond maxsize.
-        if (scan > maxDigits) throw new NetstringMessageTooLongError(size, maxsize);
+        if (scan > maxDigits) throw this.tooLong(maxsize);
         state.need = maxDigits + 1;
         if (this.atEnd) throw this.endError('readNetstring (in the length)');
         return NOT_READY;
       }
-      if (size > maxsize) throw new NetstringMessageTooLongError(size, maxsize);
+      if (size > maxsize) throw this.tooLong(maxsize);
       const total = colon + 1 + size + 1;
       if (rbuf.length < total) {
         state.need = total;
