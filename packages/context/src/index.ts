@@ -16,7 +16,6 @@ export { Action } from './log/action.js';
 export { formatMessage } from './log/format.js';
 export { Log, type LogInfo, MAX_LOGGERS, OVERFLOW_LOGGER } from './log/log.js';
 export { Logger } from './log/logger.js';
-export { MAX_RECORD_BYTES, safeRecord } from './log/safe.js';
 export {
   LEVELS,
   type Level,
@@ -25,6 +24,8 @@ export {
   type SerializedError,
   type Sink,
 } from './log/record.js';
+export { MAX_RECORD_BYTES, safeRecord } from './log/safe.js';
+export { type MergeOptions, mergeDefaults, mergeSnapshots } from './merge.js';
 export { MONITOR_STATS, type MonitorTarget } from './monitor.js';
 export { type ContextOptions, contextDefaults, recentDefaults } from './options.js';
 export { Recent, type RecentInfo, type RecentOptions, type TrafficEvent } from './recent.js';
@@ -34,6 +35,6 @@ export { JsonLinesSink, type JsonLinesSinkOptions } from './sinks/jsonl.js';
 export { type PinoLike, PinoSink } from './sinks/pino.js';
 export { RingSink, type RingSinkOptions } from './sinks/ring.js';
 export type { TextWritable } from './sinks/stream.js';
-export type { ContextSnapshot } from './snapshot.js';
+export type { ContextSnapshot, MergedInfo } from './snapshot.js';
 export { timed } from './timed-default.js';
 export type { LongBlockReport, StackFrame } from './watchdog.js';

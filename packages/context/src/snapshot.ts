@@ -34,6 +34,16 @@ export interface ContextSnapshot {
   /** Every registered component with its status (`ctx.components.list()`). */
   components: ComponentInfo[];
   componentRegistry: ComponentsInfo;
+  /** Set by `mergeSnapshots`: what went into this snapshot. */
+  merged?: MergedInfo;
+}
+
+/** What `mergeSnapshots` merged: how many snapshots, of which pids, and what it could not merge. */
+export interface MergedInfo {
+  count: number;
+  pids: number[];
+  /** `field.name: message` for entries that could not be merged (they keep the first one's value). */
+  errors: string[];
 }
 
 /**
