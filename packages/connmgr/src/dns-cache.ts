@@ -4,7 +4,7 @@ import type { Duration } from '@support/faststat';
 import { nanotime } from '@support/faststat';
 import { dnsChannel } from './diagnostics.js';
 import { DnsLookupError, InvalidOptionError } from './errors.js';
-import { raceSignal } from './signals.js';
+import { follow, raceSignal } from './signals.js';
 import { nonNegative, object, positive, timeout } from './validate.js';
 
 /** One resolved address of a host. */
@@ -234,11 +234,23 @@ export class DnsCache {
     this.inflight.clear();
   }
 
+  private async lookupOnce(host: string): Promise<readonly ResolvedAddress[]> {
+    const controller = new AbortController();
+    const unfollow = follow(this.closer.signal, controller);
+    try {
+      return await this.options.resolver(host, { signal: controller.signal });
+    } finally {
+      unfollow();
+    }
+  }
+
   private resolve(host: string): Promise<readonly ResolvedAddress[]> {
     const started = nanotime();
     const promise = (async () => {
       try {
-        const found = await this.options.resolver(host, { signal: this.closer.signal });
+        // A signal of its own per lookup (following close) keeps the
+        // resolver's listeners off the shared close signal.
+        const found = await this.lookupOnce(host);
         if (!Array.isArray(found) || found.length === 0) {
           throw Object.assign(new Error(`no addresses for ${host}`), { code: 'ENOTFOUND' });
         }
