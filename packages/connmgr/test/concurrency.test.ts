@@ -27,7 +27,7 @@ describe('concurrent connects', () => {
     const caller = new AbortController();
     const socks = await Promise.all(
       Array.from({ length: 1000 }, () =>
-        mgr.getConnection(echo.address, { signal: caller.signal, timeout: 30_000 }),
+        mgr.getConnection(echo.address, { signal: caller.signal, connectTimeout: 30_000 }),
       ),
     );
     cleanups.push(() => {
@@ -65,7 +65,7 @@ describe('concurrent connects', () => {
     cleanups.push(() => hole.close());
     const mgr = manager();
     const calls = Array.from({ length: 200 }, () =>
-      mgr.getConnection(hole.address, { timeout: 30_000 }).catch((e: unknown) => e),
+      mgr.getConnection(hole.address, { connectTimeout: 30_000 }).catch((e: unknown) => e),
     );
     await settle();
     await mgr.close();
