@@ -18,6 +18,10 @@ export const codes = {
   UPGRADE_FAILED: 'SUP_ERR_PREFORK_UPGRADE_FAILED',
   /** A call that only makes sense in the arbiter (or only in a worker) was made in the other. */
   WRONG_PROCESS: 'SUP_ERR_PREFORK_WRONG_PROCESS',
+  /** daemonize(): the pidfile names a process that is still running. */
+  ALREADY_RUNNING: 'SUP_ERR_PREFORK_ALREADY_RUNNING',
+  /** daemonize(): the detached process could not be started or exited before writing its pidfile. */
+  DAEMONIZE_FAILED: 'SUP_ERR_PREFORK_DAEMONIZE_FAILED',
 } as const;
 
 export type PreforkErrorCode = (typeof codes)[keyof typeof codes];
