@@ -1,0 +1,287 @@
+import type http from 'node:http';
+import type net from 'node:net';
+import { Context, setContext } from '@support/context';
+import type { ResolvedOptions, WorkerApi } from '../options.js';
+import { type ArbiterMessage, isOurs, type Load, TAG, type WorkerMessage } from '../protocol.js';
+import { runCommand } from './commands.js';
+import { jittered, openFds, softFdLimit } from './resources.js';
+
+/** How often a draining worker closes keep-alive sockets that went idle. */
+const IDLE_SWEEP_MS = 100;
+/** How often a worker over a limit repeats its request to be replaced. */
+const RETIRE_REPEAT_MS = 5000;
+
+interface Served {
+  server: net.Server;
+  http: boolean;
+  /** Kernel distribution: the shared listening handle, once the arbiter sent it. */
+  listening: boolean;
+}
+
+/**
+ * The worker half: runs `options.worker(w)`, receives connections from the
+ * arbiter, reports load and health, checks its own limits, and drains on
+ * request. One per worker process.
+ */
+export class WorkerRuntime {
+  readonly context: Context;
+  private readonly served = new Map<number, Served>();
+  private readonly handles = new Map<number, net.Server>();
+  private readonly drainHooks: Array<() => unknown> = [];
+  private readonly conns = new Set<net.Socket>();
+  private reqs = 0;
+  private servedCount = 0;
+  private ack = 0;
+  private reportScheduled = false;
+  private started = false;
+  private readySent = false;
+  private retiredAt = Number.NEGATIVE_INFINITY;
+  private draining: Promise<void> | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly memLimit: number;
+  private readonly fdLimit: number | null;
+  private readonly requestLimit: number;
+
+  constructor(
+    readonly id: number,
+    private readonly options: ResolvedOptions,
+  ) {
+    this.context = new Context({ watchdog: true, monitoring: true });
+    setContext(this.context);
+    const o = options;
+    this.memLimit = jittered(o.memoryLimit, o.limitJitter);
+    const fdBase = o.fdLimit ?? (softFdLimit() === null ? null : Math.floor(softFdLimit()! * 0.9));
+    this.fdLimit = fdBase === null ? null : jittered(fdBase, o.limitJitter);
+    this.requestLimit = o.maxRequests === 0 ? 0 : jittered(o.maxRequests, o.maxRequestsJitter);
+  }
+
+  /** Runs the worker until it drains; exits the process at the end. */
+  async run(): Promise<void> {
+    process.on('message', (msg, handle) => this.onMessage(msg, handle));
+    process.on('disconnect', () => void this.drain(this.options.gracefulTimeout));
+    process.on('SIGTERM', () => void this.drain(this.options.gracefulTimeout));
+    // Ctrl-C reaches the whole process group; the arbiter decides what happens.
+    process.on('SIGINT', () => {});
+    const beat = setInterval(() => this.heartbeat(), this.options.heartbeatInterval);
+    const check = setInterval(() => this.checkLimits(), this.options.checkInterval);
+    beat.unref();
+    check.unref();
+    this.timers.push(beat, check);
+    const api: WorkerApi = {
+      id: this.id,
+      context: this.context,
+      serve: (index, server) => this.serve(index, server),
+      onDrain: (fn) => {
+        if (typeof fn !== 'function') throw new TypeError('w.onDrain(fn): fn must be a function');
+        this.drainHooks.push(fn);
+      },
+    };
+    try {
+      await this.options.worker(api);
+    } catch (error) {
+      this.send({ sup: TAG, t: 'failed', error: describe(error) });
+      process.exitCode = 1;
+      setTimeout(() => process.exit(1), 50).unref();
+      return;
+    }
+    this.started = true;
+    this.heartbeat();
+    this.maybeReady();
+  }
+
+  private serve(index: number, server: net.Server): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.options.listen.length)
+      throw new RangeError(
+        `w.serve(index): index must be an integer from 0 to ${this.options.listen.length - 1}`,
+      );
+    if (this.served.has(index)) throw new Error(`w.serve(${index}): already served`);
+    const entry: Served = { server, http: false, listening: false };
+    this.served.set(index, entry);
+    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) =>
+      this.onRequest(entry, req, res),
+    );
+    if (this.options.distribution === 'kernel') {
+      server.on('connection', (socket: net.Socket) => this.track(socket, entry));
+      this.bindKernel(index);
+    }
+  }
+
+  private onRequest(entry: Served, _req: http.IncomingMessage, res: http.ServerResponse): void {
+    entry.http = true;
+    this.reqs++;
+    this.servedCount++;
+    if (this.draining !== undefined && !res.headersSent) res.setHeader('Connection', 'close');
+    res.once('close', () => {
+      this.reqs--;
+      this.report();
+    });
+    this.report();
+    this.checkRequests();
+  }
+
+  private track(socket: net.Socket, entry: Served): void {
+    this.conns.add(socket);
+    socket.once('close', () => {
+      this.conns.delete(socket);
+      if (!entry.http) this.checkRequests();
+      this.report();
+    });
+    if (!entry.http && entry.server.listenerCount('request') === 0) this.servedCount++;
+    this.report();
+  }
+
+  private bindKernel(index: number): void {
+    const entry = this.served.get(index);
+    const handle = this.handles.get(index);
+    if (entry === undefined || handle === undefined || entry.listening) return;
+    entry.listening = true;
+    entry.server.listen(handle, () => this.maybeReady());
+  }
+
+  private maybeReady(): void {
+    if (!this.started || this.readySent) return;
+    if (this.options.distribution === 'kernel') {
+      for (const entry of this.served.values()) if (!entry.server.listening) return;
+    }
+    this.readySent = true;
+    this.send({ sup: TAG, t: 'ready' });
+  }
+
+  private onMessage(msg: unknown, handle: unknown): void {
+    if (!isOurs(msg)) return;
+    const m = msg as ArbiterMessage;
+    switch (m.t) {
+      case 'conn':
+        this.onConnection(m.i, m.seq, handle as net.Socket | undefined);
+        break;
+      case 'listen':
+        if (handle !== undefined) {
+          this.handles.set(m.i, handle as net.Server);
+          this.bindKernel(m.i);
+        }
+        break;
+      case 'drain':
+        void this.drain(m.timeout);
+        break;
+      case 'cmd':
+        runCommand(this.context, this.id, m.op, m.arg).then(
+          (value) => this.send({ sup: TAG, t: 'reply', rid: m.rid, ok: true, value }),
+          (error) =>
+            this.send({ sup: TAG, t: 'reply', rid: m.rid, ok: false, error: describe(error) }),
+        );
+        break;
+    }
+  }
+
+  private onConnection(index: number, seq: number, socket: net.Socket | undefined): void {
+    this.ack = Math.max(this.ack, seq);
+    const entry = this.served.get(index);
+    if (socket === undefined || entry === undefined) {
+      socket?.destroy();
+      this.report();
+      return;
+    }
+    this.track(socket, entry);
+    entry.server.emit('connection', socket);
+    socket.resume();
+  }
+
+  private load(): Load {
+    return { conns: this.conns.size, reqs: this.reqs, ack: this.ack };
+  }
+
+  /** Sends the load once per loop turn however many changes happened in it. */
+  private report(): void {
+    if (this.reportScheduled) return;
+    this.reportScheduled = true;
+    setImmediate(() => {
+      this.reportScheduled = false;
+      this.send({ sup: TAG, t: 'load', load: this.load() });
+    });
+  }
+
+  private heartbeat(): void {
+    this.send({
+      sup: TAG,
+      t: 'hb',
+      load: this.load(),
+      rss: process.memoryUsage.rss(),
+      fds: openFds(),
+      served: this.servedCount,
+    });
+  }
+
+  private checkLimits(): void {
+    const rss = process.memoryUsage.rss();
+    if (rss > this.memLimit) {
+      this.retire(`rss ${rss} bytes over the limit of ${this.memLimit}`);
+      return;
+    }
+    if (this.fdLimit !== null) {
+      const fds = openFds();
+      if (fds !== null && fds > this.fdLimit)
+        this.retire(`${fds} open fds over the limit of ${this.fdLimit}`);
+    }
+  }
+
+  private checkRequests(): void {
+    if (this.requestLimit > 0 && this.servedCount >= this.requestLimit)
+      this.retire(`served ${this.servedCount} of maxRequests ${this.requestLimit}`);
+  }
+
+  /** Asks the arbiter for a graceful replacement (again every RETIRE_REPEAT_MS while over a limit, in case a replacement failed). */
+  private retire(reason: string): void {
+    const now = Date.now();
+    if (this.draining !== undefined || now - this.retiredAt < RETIRE_REPEAT_MS) return;
+    this.retiredAt = now;
+    this.send({ sup: TAG, t: 'retire', reason });
+  }
+
+  /** Finishes in-flight work (up to `timeout` ms), closes idle keep-alive sockets, runs onDrain hooks, exits. */
+  drain(timeout: number): Promise<void> {
+    this.draining ??= (async () => {
+      const deadline = Date.now() + timeout;
+      for (const entry of this.served.values()) {
+        if (entry.server.listening) entry.server.close(() => {});
+      }
+      while (this.conns.size > 0 && Date.now() < deadline) {
+        for (const entry of this.served.values()) closeIdle(entry.server);
+        await sleep(IDLE_SWEEP_MS);
+      }
+      for (const socket of this.conns) socket.destroy();
+      for (const hook of this.drainHooks) {
+        try {
+          await hook();
+        } catch (error) {
+          this.context.log.get('prefork').warn('DRAIN_HOOK').exception(error);
+        }
+      }
+      for (const t of this.timers) clearInterval(t);
+      await this.context.close().catch(() => {});
+      process.exit(0);
+    })();
+    return this.draining;
+  }
+
+  private send(msg: WorkerMessage): void {
+    if (!process.connected || process.send === undefined) return;
+    try {
+      process.send(msg);
+    } catch {
+      // The channel closed between the check and the send; the 'disconnect' handler drains.
+    }
+  }
+}
+
+function closeIdle(server: net.Server): void {
+  const s = server as net.Server & { closeIdleConnections?: () => void };
+  if (typeof s.closeIdleConnections === 'function') s.closeIdleConnections();
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
