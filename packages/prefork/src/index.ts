@@ -1,3 +1,4 @@
+export * from './admission/index.js';
 export { DISPATCH_STATS } from './arbiter/dispatcher.js';
 export type { ExitCause } from './arbiter/exit-cause.js';
 export {
@@ -8,8 +9,10 @@ export {
   type WorkerSnapshot,
   type WorkerStatus,
 } from './arbiter.js';
+export { type DaemonInfo, type DaemonizeOptions, daemonize, livePid } from './daemonize.js';
 export { isWorker, workerId } from './env.js';
 export { codes, PreforkError, type PreforkErrorCode } from './errors.js';
+export { ConnectionGate, type ConnectionGateOptions, GATE_STATS } from './gate.js';
 export {
   type ArbiterOptions,
   arbiterDefaults,
