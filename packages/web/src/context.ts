@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HTTPError } from './errors.js';
 
 /** Names every endpoint and middleware can ask for without anyone providing them. */
 export const BUILTIN_NAMES: readonly string[] = [
@@ -34,6 +35,30 @@ export interface RequestContext {
   [name: string]: any;
 }
 
+// RFC 3986 host: an IP literal in brackets or a reg-name (unreserved,
+// percent-encoded, sub-delims), then an optional port.
+const HOST = /^(?:\[[0-9A-Za-z:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::[0-9]{0,5})?$/;
+
+/**
+ * The request's URL from its Host header and target. A Host that is not a
+ * host (`[::1`, `a/b`, `a@b`) would make another URL, or none: 400. The
+ * target is appended, not resolved, so `//other.host/x` stays a path.
+ */
+function requestURL(request: IncomingMessage): URL {
+  const host = request.headers.host ?? 'localhost';
+  const secure = (request.socket as { encrypted?: boolean } | null)?.encrypted === true;
+  const target = request.url ?? '/';
+  const origin = `${secure ? 'https' : 'http'}://${host}`;
+  if (HOST.test(host)) {
+    try {
+      return target.startsWith('/') ? new URL(origin + target) : new URL(target, origin);
+    } catch {
+      // fall through: the port is out of range, or the literal is no IP
+    }
+  }
+  throw new HTTPError(400, 'malformed Host header');
+}
+
 /** The base every per-application context class extends. */
 export class BaseContext {
   readonly request: IncomingMessage;
@@ -56,12 +81,9 @@ export class BaseContext {
     this.query = query;
   }
 
+  /** Throws HTTPError 400 when the Host header is not a host (the client's fault, not a 500). */
   get url(): URL {
-    if (this.#url === undefined) {
-      const host = this.request.headers.host ?? 'localhost';
-      const secure = (this.request.socket as { encrypted?: boolean } | null)?.encrypted === true;
-      this.#url = new URL(this.request.url ?? '/', `${secure ? 'https' : 'http'}://${host}`);
-    }
+    if (this.#url === undefined) this.#url = requestURL(this.request);
     return this.#url;
   }
 

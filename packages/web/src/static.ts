@@ -98,6 +98,25 @@ export function staticFiles(prefix: string, root: string, options: StaticOptions
   const cacheControl = maxAge === 0 ? 'no-cache' : `public, max-age=${maxAge}`;
   const base = prefix === '/' ? '' : prefix.replace(/\/+$/, '');
 
+  /**
+   * The real path, which must lie inside the root, and (unless dotfiles are
+   * allowed) name no dotfile or dot-directory under it: the decision is made
+   * on what is served, so a symlink to `.env` is refused like `.env`.
+   */
+  const resolveInside = async (path: string): Promise<string> => {
+    const real = await realpath(path);
+    if (!isInside(rootReal, real)) throw notFound();
+    if (
+      !dotfiles &&
+      relative(rootReal, real)
+        .split(sep)
+        .some((s) => s.startsWith('.'))
+    ) {
+      throw notFound();
+    }
+    return real;
+  };
+
   const serveFile = async ({ params, request }: RequestContext): Promise<Response> => {
     const wanted = params['*'] ?? '';
     if (wanted.includes('\0') || wanted.includes('\\')) throw notFound();
@@ -110,15 +129,15 @@ export function staticFiles(prefix: string, root: string, options: StaticOptions
     if (!isInside(rootReal, path)) throw notFound();
     let info: Stats;
     try {
-      path = await realpath(path);
-      if (!isInside(rootReal, path)) throw notFound();
+      path = await resolveInside(path);
       info = await stat(path);
       if (info.isDirectory()) {
         if (index === false) throw notFound();
-        path = join(path, index);
-        path = await realpath(path);
-        if (!isInside(rootReal, path)) throw notFound();
+        path = await resolveInside(join(path, index));
         info = await stat(path);
+      } else if (wanted.endsWith('/')) {
+        // A file is not a directory: `/a.txt/` is 404, as nginx answers.
+        throw notFound();
       }
     } catch (error) {
       if (error instanceof HTTPError) throw error;

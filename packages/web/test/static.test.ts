@@ -21,6 +21,10 @@ beforeAll(() => {
   writeFileSync(join(dir, 'secret.txt'), 'outside');
   symlinkSync(join(dir, 'secret.txt'), join(dir, 'public', 'escape.txt'));
   symlinkSync(join(dir, 'public', 'hello.txt'), join(dir, 'public', 'inside-link.txt'));
+  symlinkSync(join(dir, 'public', '.env'), join(dir, 'public', 'env-link.txt'));
+  symlinkSync(join(dir, 'public', '.git'), join(dir, 'public', 'git-link'));
+  mkdirSync(join(dir, 'public', 'hidden-index'));
+  symlinkSync(join(dir, 'public', '.env'), join(dir, 'public', 'hidden-index', 'index.html'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(async () => {
@@ -101,6 +105,12 @@ describe('staticFiles', () => {
       '/static/%2egit/config',
       '/static/missing.txt',
       '/static//etc/passwd',
+      '/static/env-link.txt',
+      '/static/git-link/config',
+      '/static/hidden-index/',
+      '/static/hello.txt/',
+      '/static/hello.txt//',
+      '/static/docs/index.html/',
     ];
     for (const path of attempts) {
       const res = await rawGet(port, path);
@@ -108,6 +118,13 @@ describe('staticFiles', () => {
       expect(res.body).not.toContain('outside');
       expect(res.body).not.toContain('SECRET');
     }
+  });
+
+  it('serves a dotfile through a symlink only when dotfiles are allowed', async () => {
+    const app = new Application([staticFiles('/static', join(dir, 'public'), { dotfiles: true })]);
+    served = await serve(app.handler);
+    expect((await rawGet(served.port, '/static/env-link.txt')).body).toBe('SECRET=1');
+    expect((await rawGet(served.port, '/static/.env')).body).toBe('SECRET=1');
   });
 
   it('checks its options and its root', () => {
