@@ -3,6 +3,7 @@ import FindMyWay from 'find-my-way';
 import { BUILTIN_NAMES, type ContextClass, contextClass, type RequestContext } from './context.js';
 import { responseChannel } from './diagnostics.js';
 import { codes, WebError } from './errors.js';
+import { hasBodyHeaders, isLingering, unreadPastLimit, watchUnread } from './linger.js';
 import type { Middleware } from './middleware.js';
 import {
   type ApplicationOptions,
@@ -13,7 +14,7 @@ import {
 import { type BoundRoute, buildPipeline, errorResponse } from './pipeline.js';
 import type { Render } from './render.js';
 import { APP, type Mount, type Route } from './route.js';
-import { send } from './send.js';
+import { type SendOptions, send } from './send.js';
 
 /** One row of `app.routes`: what meta shows about a route. */
 export interface RouteInfo {
@@ -57,6 +58,7 @@ export class Application {
   readonly #bound: BoundRoute[];
   readonly #router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
   readonly #methods: string[];
+  readonly #sendOptions: SendOptions;
 
   constructor(routes: ReadonlyArray<Route | Mount>, options?: ApplicationOptions) {
     if (!Array.isArray(routes)) {
@@ -141,7 +143,16 @@ export class Application {
     this.routes = Object.freeze(info);
     this.#router = router;
     this.#methods = [...methodsInUse];
+    const limits = {
+      drainLimit: opts.drainLimit,
+      lingeringTime: opts.lingeringTime,
+      lingeringTimeout: opts.lingeringTimeout,
+    };
+    this.#sendOptions = { drainLimit: opts.drainLimit };
     this.handler = (req, res) => {
+      // A request parsed from a connection in its lingering close gets no answer.
+      if (isLingering(req.socket)) return;
+      if (hasBodyHeaders(req)) watchUnread(req, res, limits);
       router.lookup(req, res);
     };
   }
@@ -169,6 +180,7 @@ export class Application {
     }
     const allow = [...allowed, 'OPTIONS'].sort().join(', ');
     if (req.method === 'OPTIONS') {
+      if (unreadPastLimit(req, this.#sendOptions.drainLimit)) res.setHeader('connection', 'close');
       res.writeHead(204, { allow });
       res.end();
       return;
@@ -184,7 +196,12 @@ export class Application {
     headers?: Record<string, string>,
   ): void {
     const response = errorResponse(req, status, message, headers);
-    send(req, res, response);
+    try {
+      send(req, res, response, this.#sendOptions);
+    } catch {
+      res.destroy();
+      return;
+    }
     if (responseChannel.hasSubscribers) {
       responseChannel.publish({
         method: req.method,

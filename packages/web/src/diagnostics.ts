@@ -4,3 +4,5 @@ import diagnostics from 'node:diagnostics_channel';
 export const responseChannel = diagnostics.channel('support:web:response');
 /** `support:web:error`: { error, method, url, route } for every unexpected (non-HTTPError) error. */
 export const errorChannel = diagnostics.channel('support:web:error');
+/** `support:web:linger`: { end, bytes, ms } when a lingering close ends (`end`: 'closed' by the client or the server's owner, 'idle' past lingeringTimeout, 'time' past lingeringTime). */
+export const lingerChannel = diagnostics.channel('support:web:linger');

@@ -21,6 +21,30 @@ export interface ApplicationOptions {
    */
   bodyLimit?: number;
   /**
+   * Most bytes of a request body nobody reads (a 404, a 405, a GET route,
+   * an endpoint that answered without reading) that are read and thrown
+   * away to keep the connection alive. A bigger announced body gets
+   * `Connection: close` in the answer; a body found bigger later ends the
+   * connection once this much was drained. Either way it closes lingering.
+   * @default 262144 (256 KiB)
+   */
+  drainLimit?: number;
+  /**
+   * After an answer that ends the connection while the client is still
+   * sending (a 413, an unread body past `drainLimit`), at most this many
+   * milliseconds of reading and discarding before the socket is closed, so
+   * the client reads the answer instead of a reset (nginx's
+   * `lingering_time`). 0 closes at once.
+   * @default 30000
+   */
+  lingeringTime?: number;
+  /**
+   * During that lingering close, the longest wait for more data in
+   * milliseconds before closing (nginx's `lingering_timeout`).
+   * @default 5000
+   */
+  lingeringTimeout?: number;
+  /**
    * Send error messages and stacks of unexpected errors to clients. Never in production.
    * @default false
    */
@@ -56,6 +80,9 @@ export interface ResolvedOptions {
   middlewares: readonly Middleware[];
   resources: Record<string, unknown>;
   bodyLimit: number;
+  drainLimit: number;
+  lingeringTime: number;
+  lingeringTimeout: number;
   debug: boolean;
   onError: (error: unknown, ctx: RequestContext | undefined) => void;
   ignoreTrailingSlash: boolean;
@@ -73,6 +100,9 @@ export const defaults: ResolvedOptions = {
   middlewares: [],
   resources: {},
   bodyLimit: 1024 * 1024,
+  drainLimit: 256 * 1024,
+  lingeringTime: 30_000,
+  lingeringTimeout: 5_000,
   debug: false,
   onError: logError,
   ignoreTrailingSlash: false,
@@ -92,6 +122,7 @@ export function resolveOptions(options: ApplicationOptions | undefined): Resolve
   }
   const resolved: ResolvedOptions = { ...defaults };
   for (const [key, value] of Object.entries(options ?? {})) {
+    if (!Object.hasOwn(defaults, key)) throw invalid(`options.${key} is not an option`);
     if (value !== undefined) (resolved as unknown as Record<string, unknown>)[key] = value;
   }
   if (!Array.isArray(resolved.middlewares)) throw invalid('options.middlewares must be an array');
@@ -107,6 +138,14 @@ export function resolveOptions(options: ApplicationOptions | undefined): Resolve
   }
   if (!Number.isInteger(resolved.bodyLimit) || resolved.bodyLimit < 0) {
     throw invalid('options.bodyLimit must be a non-negative integer');
+  }
+  for (const key of ['drainLimit', 'lingeringTime'] as const) {
+    if (!Number.isInteger(resolved[key]) || resolved[key] < 0) {
+      throw invalid(`options.${key} must be a non-negative integer`);
+    }
+  }
+  if (!Number.isInteger(resolved.lingeringTimeout) || resolved.lingeringTimeout < 1) {
+    throw invalid('options.lingeringTimeout must be a positive integer (milliseconds)');
   }
   if (!Number.isInteger(resolved.maxParamLength) || resolved.maxParamLength < 1) {
     throw invalid('options.maxParamLength must be a positive integer');

@@ -83,41 +83,15 @@ export function buildPipeline(bound: BoundRoute, options: ResolvedOptions): Rout
   const { Context, endpoint, render } = bound;
   const routeLabel = `${bound.methods.join(',')} ${bound.pattern}`;
 
-  const fail = (ctx: RequestContext, error: unknown): void => {
-    const { request: req, response: res } = ctx;
-    const expected = error instanceof HTTPError;
-    if (!expected) {
-      try {
-        options.onError(error, ctx);
-      } catch {
-        // A broken logger must not take the request or the process down.
-      }
-      if (errorChannel.hasSubscribers) {
-        errorChannel.publish({ error, method: req.method, url: req.url, route: routeLabel });
-      }
-    }
+  const report = (ctx: RequestContext, error: unknown): void => {
+    const req = ctx.request;
     try {
-      // Already answered in full (an endpoint wrote it itself): keep it.
-      if (res.writableEnded) return;
-      if (res.headersSent || res.destroyed) {
-        res.destroy();
-        return;
-      }
-      for (const name of res.getHeaderNames()) res.removeHeader(name);
-      let response: Response;
-      if (error instanceof HTTPError) {
-        response = errorResponse(req, error.status, error.message, error.headers, ctx.query);
-      } else {
-        const detail =
-          options.debug && error instanceof Error
-            ? `Internal Server Error: ${error.stack ?? error.message}`
-            : 'Internal Server Error';
-        response = errorResponse(req, 500, detail, undefined, ctx.query);
-      }
-      send(req, res, response);
-      if (responseChannel.hasSubscribers) publishResponse(ctx, response.status);
+      options.onError(error, ctx);
     } catch {
-      res.destroy();
+      // A broken logger must not take the request or the process down.
+    }
+    if (errorChannel.hasSubscribers) {
+      errorChannel.publish({ error, method: req.method, url: req.url, route: routeLabel });
     }
   };
 
@@ -130,6 +104,54 @@ export function buildPipeline(bound: BoundRoute, options: ResolvedOptions): Rout
     });
   };
 
+  // Error answers are strings: they need no stream error handler.
+  const plain = { drainLimit: options.drainLimit };
+
+  /**
+   * Answers an error: its HTTPError status, else 500 (reported). When the
+   * answer cannot be sent (an HTTPError with headers Node refuses), that is
+   * reported and a plain 500 goes out instead. Once headers are out, the
+   * connection is cut: nothing else can tell the client.
+   */
+  const fail = (ctx: RequestContext, error: unknown): void => {
+    const { request: req, response: res } = ctx;
+    if (!(error instanceof HTTPError)) report(ctx, error);
+    // Already answered in full (an endpoint wrote it itself): keep it.
+    if (res.writableEnded) return;
+    if (res.headersSent || res.destroyed) {
+      res.destroy();
+      return;
+    }
+    try {
+      for (const name of res.getHeaderNames()) res.removeHeader(name);
+      let response: Response;
+      if (error instanceof HTTPError) {
+        response = errorResponse(req, error.status, error.message, error.headers, ctx.query);
+        try {
+          send(req, res, response, plain);
+        } catch (sendError) {
+          report(ctx, sendError);
+          response = internalError(ctx, sendError);
+          send(req, res, response, plain);
+        }
+      } else {
+        response = internalError(ctx, error);
+        send(req, res, response, plain);
+      }
+      if (responseChannel.hasSubscribers) publishResponse(ctx, response.status);
+    } catch {
+      res.destroy();
+    }
+  };
+
+  const internalError = (ctx: RequestContext, error: unknown): Response => {
+    const detail =
+      options.debug && error instanceof Error
+        ? `Internal Server Error: ${error.stack ?? error.message}`
+        : 'Internal Server Error';
+    return errorResponse(ctx.request, 500, detail, undefined, ctx.query);
+  };
+
   const deliver = (ctx: RequestContext, response: unknown): void => {
     const res = ctx.response;
     if (res.headersSent || res.writableEnded) return; // the endpoint answered itself
@@ -137,7 +159,21 @@ export function buildPipeline(bound: BoundRoute, options: ResolvedOptions): Rout
       fail(ctx, noRender(routeLabel, response));
       return;
     }
-    send(ctx.request, res, response);
+    const body = response.body;
+    const streamed = typeof body === 'object' && body !== null && !(body instanceof Uint8Array);
+    try {
+      send(
+        ctx.request,
+        res,
+        response,
+        streamed
+          ? { drainLimit: options.drainLimit, onStreamError: (error) => fail(ctx, error) }
+          : plain,
+      );
+    } catch (error) {
+      fail(ctx, error);
+      return;
+    }
     if (responseChannel.hasSubscribers) publishResponse(ctx, response.status);
   };
 

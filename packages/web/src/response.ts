@@ -39,10 +39,20 @@ export class Response {
 
   constructor(body?: ResponseBody, init?: ResponseInit) {
     const status = init?.status ?? 200;
-    if (!Number.isInteger(status) || status < 100 || status > 599) {
+    if (!Number.isInteger(status) || status < 200 || status > 599) {
+      // 1xx answers are interim (100 Continue, 101 Switching Protocols,
+      // 103 Early Hints): Node sends them itself or through
+      // writeContinue/writeEarlyHints, never as the final response.
       throw new WebError(
         codes.INVALID_RESPONSE,
-        `Response status must be an integer from 100 to 599, got ${String(status)}`,
+        `Response status must be an integer from 200 to 599 (1xx statuses are interim, not responses), got ${String(status)}`,
+      );
+    }
+    const headers = init?.headers ?? {};
+    if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
+      throw new WebError(
+        codes.INVALID_RESPONSE,
+        'Response headers must be an object of header names to values',
       );
     }
     if (!isBody(body)) {
@@ -52,7 +62,7 @@ export class Response {
       );
     }
     this.status = status;
-    this.headers = init?.headers ?? {};
+    this.headers = headers;
     this.body = body;
   }
 }
