@@ -11,13 +11,27 @@ import type { StatsSnapshot } from './stats-snapshot.js';
 export class Duration extends Stats {
   protected negativeCount = 0;
 
-  /** Records the milliseconds since `startNanotime` and returns them. */
+  /**
+   * Records the milliseconds since `startNanotime` and returns them. Same
+   * rule as `add`: a start that is not a number throws FaststatTypeError; a
+   * NaN or infinite one is counted in `nonFinite`.
+   */
   end(startNanotime: number): number {
+    if (typeof startNanotime !== 'number') {
+      throw new FaststatTypeError(
+        `Duration.end expects a nanotime() reading, got ${typeof startNanotime}`,
+      );
+    }
     return this.endAt(startNanotime, this.clock());
   }
 
   /** Records the milliseconds from `startNanotime` to `t` (both clock readings). */
   endAt(startNanotime: number, t: number): number {
+    if (typeof startNanotime !== 'number' || typeof t !== 'number') {
+      throw new FaststatTypeError(
+        `Duration.endAt expects numbers, got ${typeof startNanotime} and ${typeof t}`,
+      );
+    }
     const ms = (t - startNanotime) / 1e6;
     if (ms >= 0) this.record(ms, t);
     else if (ms < 0) this.negativeCount++;

@@ -14,10 +14,17 @@ export type FaststatErrorCode = (typeof FaststatErrorCode)[keyof typeof Faststat
 export class FaststatError extends Error {
   override name = 'FaststatError';
   readonly code: FaststatErrorCode;
+  /** For an invalid snapshot: the path of the field rejected (`moments.m2`, `sketch.positive.counts[3]`). */
+  readonly field?: string;
 
-  constructor(code: FaststatErrorCode, message: string, options?: ErrorOptions) {
+  constructor(
+    code: FaststatErrorCode,
+    message: string,
+    options?: ErrorOptions & { field?: string },
+  ) {
     super(message, options);
     this.code = code;
+    if (options?.field !== undefined) this.field = options.field;
   }
 }
 

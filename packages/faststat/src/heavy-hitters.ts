@@ -1,10 +1,5 @@
-import {
-  assertSnapshot,
-  checkNumber,
-  FaststatError,
-  FaststatErrorCode,
-  FaststatTypeError,
-} from './errors.js';
+import { checkNumber, FaststatError, FaststatErrorCode, FaststatTypeError } from './errors.js';
+import { array, arrayOf, count, finite, integer, invalid, object } from './snapshot-check.js';
 
 /** Options of {@link HeavyHitters}. */
 export interface HeavyHittersOptions {
@@ -92,6 +87,16 @@ export class HeavyHitters {
     return this.sorted().filter((h) => h.count >= threshold);
   }
 
+  /** Throws SUP_ERR_FASTSTAT_INCOMPATIBLE unless `other` has this summary's epsilon. */
+  checkCompatible(other: { epsilon: number }): void {
+    if (other.epsilon !== this.epsilon) {
+      throw new FaststatError(
+        FaststatErrorCode.INCOMPATIBLE,
+        `cannot merge heavy hitters of epsilon ${this.epsilon} and ${other.epsilon}`,
+      );
+    }
+  }
+
   /**
    * Folds another summary in. An item missing from one side may have been
    * pruned there with up to that side's bucket - 1 occurrences, which is
@@ -99,12 +104,7 @@ export class HeavyHitters {
    */
   merge(other: HeavyHitters | HeavyHittersSnapshot): this {
     const s = other instanceof HeavyHitters ? other.snapshot() : validate(other);
-    if (s.epsilon !== this.epsilon) {
-      throw new FaststatError(
-        FaststatErrorCode.INCOMPATIBLE,
-        `cannot merge heavy hitters of epsilon ${this.epsilon} and ${s.epsilon}`,
-      );
-    }
+    this.checkCompatible(s);
     const theirBucket = Math.floor(s.n / this.width) + 1;
     const theirs = new Map(s.entries.map(([item, count, error]) => [item, { count, error }]));
     for (const [item, entry] of this.entries) {
@@ -157,9 +157,31 @@ export class HeavyHitters {
   }
 }
 
-function validate(s: HeavyHittersSnapshot): HeavyHittersSnapshot {
-  assertSnapshot(s && s.type === 'heavyhitters', 'type must be heavyhitters');
-  assertSnapshot(Number.isInteger(s.n) && s.n >= 0, 'n must be an integer >= 0');
-  assertSnapshot(Array.isArray(s.entries), 'entries must be an array');
-  return s;
+/**
+ * Returns `snapshot` if it is a well-formed heavy-hitters snapshot; throws
+ * SUP_ERR_FASTSTAT_INVALID_SNAPSHOT naming the field otherwise.
+ */
+export function validate(snapshot: unknown, path = 'snapshot'): HeavyHittersSnapshot {
+  const s = object(path, snapshot);
+  if (s.type !== 'heavyhitters') invalid(`${path}.type`, "must be 'heavyhitters'", s.type);
+  const epsilon = finite(`${path}.epsilon`, s.epsilon);
+  if (epsilon < 1e-6 || epsilon > 0.5)
+    invalid(`${path}.epsilon`, 'must be in [1e-6, 0.5]', epsilon);
+  const n = count(`${path}.n`, s.n);
+  const entries = array(`${path}.entries`, s.entries, n);
+  const seen = new Set<string | number>();
+  let total = 0;
+  entries.forEach((entry, i) => {
+    const field = `${path}.entries[${i}]`;
+    const [item, c, error] = arrayOf(field, entry, 3);
+    if (typeof item !== 'string' && (typeof item !== 'number' || !Number.isFinite(item))) {
+      invalid(`${field}[0]`, 'must be a string or a finite number', item);
+    }
+    if (seen.has(item)) invalid(`${field}[0]`, 'appears twice', item);
+    seen.add(item);
+    total += integer(`${field}[1]`, c, 1, n);
+    integer(`${field}[2]`, error, 0, n);
+  });
+  if (total > n) invalid(`${path}.entries`, `counts must sum to at most n (${n})`, total);
+  return s as unknown as HeavyHittersSnapshot;
 }

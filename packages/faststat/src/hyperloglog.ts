@@ -1,11 +1,6 @@
-import {
-  assertSnapshot,
-  checkInteger,
-  FaststatError,
-  FaststatErrorCode,
-  FaststatTypeError,
-} from './errors.js';
+import { checkInteger, FaststatError, FaststatErrorCode, FaststatTypeError } from './errors.js';
 import { hash64 } from './hash.js';
+import { integer, invalid, object } from './snapshot-check.js';
 
 /** Options of {@link HyperLogLog}. */
 export interface HyperLogLogOptions {
@@ -70,15 +65,20 @@ export class HyperLogLog {
     return Math.round((m * m) / (2 * Math.LN2 * z));
   }
 
+  /** Throws SUP_ERR_FASTSTAT_INCOMPATIBLE unless `other` has this sketch's precision. */
+  checkCompatible(other: { precision: number }): void {
+    if (other.precision !== this.precision) {
+      throw new FaststatError(
+        FaststatErrorCode.INCOMPATIBLE,
+        `cannot merge HyperLogLogs of precision ${this.precision} and ${other.precision}`,
+      );
+    }
+  }
+
   /** Folds another sketch of the same precision into this one. */
   merge(other: HyperLogLog | HyperLogLogSnapshot): this {
     const theirs = other instanceof HyperLogLog ? other : HyperLogLog.fromSnapshot(other);
-    if (theirs.precision !== this.precision) {
-      throw new FaststatError(
-        FaststatErrorCode.INCOMPATIBLE,
-        `cannot merge HyperLogLogs of precision ${this.precision} and ${theirs.precision}`,
-      );
-    }
+    this.checkCompatible(theirs);
     const r = this.registers;
     const o = theirs.registers;
     for (let i = 0; i < r.length; i++) if (o[i]! > r[i]!) r[i] = o[i]!;
@@ -105,17 +105,25 @@ export class HyperLogLog {
     };
   }
 
-  static fromSnapshot(snapshot: HyperLogLogSnapshot): HyperLogLog {
-    assertSnapshot(snapshot && snapshot.type === 'hyperloglog', 'type must be hyperloglog');
-    const hll = new HyperLogLog({ precision: snapshot.precision });
-    const bytes = Buffer.from(String(snapshot.registers), 'base64');
-    assertSnapshot(
-      bytes.length === hll.registers.length,
-      `registers must hold ${hll.registers.length} bytes`,
-    );
-    const max = 64 - hll.precision + 1;
-    for (let i = 0; i < bytes.length; i++) {
-      assertSnapshot(bytes[i]! <= max, `register values must be <= ${max}`);
+  /** A sketch of the snapshot's registers; SUP_ERR_FASTSTAT_INVALID_SNAPSHOT naming the field if malformed. */
+  static fromSnapshot(snapshot: HyperLogLogSnapshot, path = 'snapshot'): HyperLogLog {
+    const s = object(path, snapshot);
+    if (s.type !== 'hyperloglog') invalid(`${path}.type`, "must be 'hyperloglog'", s.type);
+    const precision = integer(`${path}.precision`, s.precision, 4, 18);
+    if (typeof s.registers !== 'string')
+      invalid(`${path}.registers`, 'must be a base64 string', s.registers);
+    const hll = new HyperLogLog({ precision });
+    const size = hll.registers.length;
+    // Base64 of `size` bytes is 4 * ceil(size / 3) characters: check before decoding.
+    if (s.registers.length !== 4 * Math.ceil(size / 3)) {
+      invalid(`${path}.registers`, `must hold ${size} bytes in base64`, s.registers);
+    }
+    const bytes = Buffer.from(s.registers, 'base64');
+    if (bytes.length !== size)
+      invalid(`${path}.registers`, `must hold ${size} bytes in base64`, s.registers);
+    const max = 64 - precision + 1;
+    for (let i = 0; i < size; i++) {
+      if (bytes[i]! > max) invalid(`${path}.registers[${i}]`, `must be <= ${max}`, bytes[i]);
       hll.registers[i] = bytes[i]!;
     }
     return hll;

@@ -1,5 +1,5 @@
 import { BucketTable } from './buckets.js';
-import { assertSnapshot, FaststatError, FaststatErrorCode } from './errors.js';
+import { FaststatError, FaststatErrorCode } from './errors.js';
 import {
   type BinaryMapping,
   createMapping,
@@ -8,6 +8,7 @@ import {
   type MappingKind,
 } from './key-mapping.js';
 import { LogStore, type LogStoreSnapshot } from './log-store.js';
+import { validateSketch } from './stats-validate.js';
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
@@ -102,17 +103,20 @@ export class LogSketch {
     return this.mapping.value(key);
   }
 
-  merge(other: LogSketch): void {
-    if (
-      other.relativeAccuracy !== this.relativeAccuracy ||
-      other.mapping.kind !== this.mapping.kind
-    ) {
+  /** Throws SUP_ERR_FASTSTAT_INCOMPATIBLE unless a sketch like `other` can merge into this one. */
+  checkCompatible(other: { relativeAccuracy: number; mapping: MappingKind | KeyMapping }): void {
+    const kind = typeof other.mapping === 'string' ? other.mapping : other.mapping.kind;
+    if (other.relativeAccuracy !== this.relativeAccuracy || kind !== this.mapping.kind) {
       throw new FaststatError(
         FaststatErrorCode.INCOMPATIBLE,
-        `cannot merge a ${other.mapping.kind} sketch of relative accuracy ${other.relativeAccuracy} ` +
+        `cannot merge a ${kind} sketch of relative accuracy ${other.relativeAccuracy} ` +
           `into a ${this.mapping.kind} sketch of relative accuracy ${this.relativeAccuracy}`,
       );
     }
+  }
+
+  merge(other: LogSketch): void {
+    this.checkCompatible(other);
     this.positive.merge(other.positive);
     this.negative.merge(other.negative);
     this.zero += other.zero;
@@ -129,15 +133,9 @@ export class LogSketch {
     };
   }
 
+  /** A sketch of the snapshot's data; SUP_ERR_FASTSTAT_INVALID_SNAPSHOT naming the field if it is malformed. */
   static fromSnapshot(snap: LogSketchSnapshot): LogSketch {
-    assertSnapshot(snap && typeof snap === 'object', 'sketch must be an object');
-    assertSnapshot(
-      snap.relativeAccuracy > 0 && snap.relativeAccuracy < 1,
-      'sketch relativeAccuracy must be in (0, 1)',
-    );
-    assertSnapshot(Number.isInteger(snap.maxBins) && snap.maxBins > 0, 'sketch maxBins');
-    assertSnapshot(Number.isFinite(snap.zero) && snap.zero >= 0, 'sketch zero count');
-    assertSnapshot(snap.mapping === 'log' || snap.mapping === 'binary', 'sketch mapping');
+    validateSketch('sketch', snap);
     const sketch = new LogSketch(snap.relativeAccuracy, snap.maxBins, snap.mapping);
     sketch.zero = snap.zero;
     sketch.positive.merge(LogStore.fromSnapshot(snap.positive, snap.maxBins));

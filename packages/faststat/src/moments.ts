@@ -41,6 +41,11 @@ export class Moments {
     return this.n > 0 ? this.m2 / this.n : Number.NaN;
   }
 
+  /** Sample variance (divides by n - 1, Bessel's correction); NaN with fewer than 2 points. */
+  get sampleVariance(): number {
+    return this.n > 1 ? this.m2 / (this.n - 1) : Number.NaN;
+  }
+
   /** Sample skewness g1; NaN with fewer than 2 points or no spread. */
   get skewness(): number {
     return this.n > 1 && this.m2 > 0 ? (Math.sqrt(this.n) * this.m3) / this.m2 ** 1.5 : Number.NaN;

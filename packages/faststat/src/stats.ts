@@ -1,5 +1,5 @@
 import { BUCKET_BOUNDS, BUCKET_COUNT } from './buckets.js';
-import { assertSnapshot, FaststatTypeError } from './errors.js';
+import { FaststatTypeError } from './errors.js';
 import { LogSketch } from './log-sketch.js';
 import { Moments } from './moments.js';
 import {
@@ -10,6 +10,7 @@ import {
 } from './options.js';
 import { RecentRing, type TimedPoint, TopN } from './recent.js';
 import { STATS_SNAPSHOT_VERSION, type StatsSnapshot } from './stats-snapshot.js';
+import { validateStatsSnapshot } from './stats-validate.js';
 import { WindowCounts, type WindowCountsSnapshot } from './window-counts.js';
 
 /** Decay rates of {@link Stats.expoAvgs}: 1/2, 1/4, … 1/64. */
@@ -184,9 +185,20 @@ export class Stats {
   get max(): number {
     return this.maxValue;
   }
-  /** Population variance (divides by n). */
+  /**
+   * Population variance (divides by n): the spread of the points seen. Python
+   * faststat's `variance` divides by n - 1; that is {@link Stats.sampleVariance}.
+   */
   get variance(): number {
     return this.moments.variance;
+  }
+  /**
+   * Sample variance (divides by n - 1): the unbiased estimate of the
+   * variance of the population the points were drawn from, as Python
+   * faststat's `variance`. NaN with fewer than 2 points.
+   */
+  get sampleVariance(): number {
+    return this.moments.sampleVariance;
   }
   get stddev(): number {
     return Math.sqrt(this.moments.variance);
@@ -360,7 +372,10 @@ export class Stats {
    * both; exponential averages become the n-weighted mean of both.
    */
   merge(other: Stats | StatsSnapshot): this {
-    const s = other instanceof Stats ? other.snapshot() : validateSnapshot(other);
+    const s = other instanceof Stats ? other.snapshot() : validateStatsSnapshot(other);
+    // Everything that can refuse is checked before anything changes, so a
+    // refused merge leaves this Stats as it was.
+    this.checkCompatible(s);
     if (s.n === 0) {
       this.nonFiniteCount += s.nonFinite;
       return this;
@@ -419,6 +434,12 @@ export class Stats {
     return this;
   }
 
+  /** Throws SUP_ERR_FASTSTAT_INCOMPATIBLE unless `s` can merge into this Stats and its interval. */
+  private checkCompatible(s: StatsSnapshot): void {
+    if (s.n > 0) this.sketch.checkCompatible(s.sketch);
+    if (this.intervalStats && s.interval) this.intervalStats.checkCompatible(s.interval);
+  }
+
   /** A Stats holding the data of a snapshot (default options unless given). */
   static fromSnapshot(snapshot: StatsSnapshot, options?: StatsOptions): Stats {
     return new Stats({ ...sketchOptionsOf(snapshot), ...options }).merge(snapshot);
@@ -440,30 +461,12 @@ export class Stats {
   }
 }
 
-function sketchOptionsOf(s: StatsSnapshot): StatsOptions {
-  validateSnapshot(s);
+function sketchOptionsOf(snapshot: StatsSnapshot): StatsOptions {
+  const s = validateStatsSnapshot(snapshot);
   return {
     relativeAccuracy: s.sketch.relativeAccuracy,
     mapping: s.sketch.mapping,
     maxBins: s.sketch.maxBins,
     interval: s.interval !== null,
   };
-}
-
-function validateSnapshot(s: StatsSnapshot): StatsSnapshot {
-  assertSnapshot(s && typeof s === 'object', 'expected an object');
-  assertSnapshot(
-    s.type === 'stats' || s.type === 'duration' || s.type === 'interval',
-    `type ${String(s.type)}`,
-  );
-  assertSnapshot(s.version === STATS_SNAPSHOT_VERSION, `version ${String(s.version)}`);
-  assertSnapshot(Number.isInteger(s.n) && s.n >= 0, 'n must be an integer >= 0');
-  assertSnapshot(s.moments && s.moments.n === s.n, 'moments.n must equal n');
-  assertSnapshot(
-    Array.isArray(s.buckets) && s.buckets.length === BUCKET_COUNT,
-    `buckets must have ${BUCKET_COUNT} counts`,
-  );
-  assertSnapshot(s.sketch && typeof s.sketch === 'object', 'sketch must be an object');
-  assertSnapshot(s.n === 0 || (typeof s.min === 'number' && typeof s.max === 'number'), 'min/max');
-  return s;
 }

@@ -1,5 +1,11 @@
-import { type HeavyHitter, HeavyHitters, type HeavyHittersSnapshot } from './heavy-hitters.js';
+import {
+  type HeavyHitter,
+  HeavyHitters,
+  type HeavyHittersSnapshot,
+  validate,
+} from './heavy-hitters.js';
 import { HyperLogLog, type HyperLogLogSnapshot } from './hyperloglog.js';
+import { invalid, object } from './snapshot-check.js';
 
 /** Options of {@link StreamSketch}. */
 export interface StreamSketchOptions {
@@ -58,10 +64,27 @@ export class StreamSketch {
     return this.heavyHitters.top(k);
   }
 
+  /**
+   * Folds another sketch in. A snapshot is checked in full first (and both
+   * parts for compatibility), so a refused merge changes nothing.
+   */
   merge(other: StreamSketch | StreamSketchSnapshot): this {
-    const s = other instanceof StreamSketch ? other.snapshot() : other;
-    this.hyperloglog.merge(s.hyperloglog);
-    this.heavyHitters.merge(s.heavyHitters);
+    let hll: HyperLogLog;
+    let hitters: HeavyHittersSnapshot;
+    if (other instanceof StreamSketch) {
+      hll = other.hyperloglog;
+      hitters = other.heavyHitters.snapshot();
+    } else {
+      const s = object('snapshot', other);
+      if (s.type !== 'streamsketch') invalid('snapshot.type', "must be 'streamsketch'", s.type);
+      hll = HyperLogLog.fromSnapshot(s.hyperloglog as HyperLogLogSnapshot, 'snapshot.hyperloglog');
+      hitters = validate(s.heavyHitters, 'snapshot.heavyHitters');
+      if (s.n !== hitters.n) invalid('snapshot.n', `must equal heavyHitters.n (${hitters.n})`, s.n);
+    }
+    this.hyperloglog.checkCompatible(hll);
+    this.heavyHitters.checkCompatible(hitters);
+    this.hyperloglog.merge(hll);
+    this.heavyHitters.merge(hitters);
     return this;
   }
 
