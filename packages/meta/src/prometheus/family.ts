@@ -24,29 +24,34 @@ export interface Family {
   series: Sample[][];
 }
 
-/** Suffixes a family's samples may carry: a name claims itself with each of them. */
-const SUFFIXES = ['', '_total', '_created', '_sum', '_count', '_bucket', '_info'];
+/** The sample names and family names (in both formats) a family of this type produces. */
+function namesOf(name: string, type: FamilyType): string[] {
+  switch (type) {
+    case 'counter':
+      return [name, `${name}_total`, `${name}_created`];
+    case 'summary':
+      return [name, `${name}_sum`, `${name}_count`, `${name}_created`];
+    case 'histogram':
+      return [name, `${name}_bucket`, `${name}_sum`, `${name}_count`, `${name}_created`];
+    default:
+      return [name];
+  }
+}
 
 /**
- * Hands out family names so that no two families can produce the same sample
- * name: a taken name gets `_2`, `_3`, ….
+ * Hands out family names so that no two families share a family name or
+ * produce the same sample name (a summary `x` and a gauge `x_count` would):
+ * a taken name gets `_2`, `_3`, ….
  */
 export class Names {
   private readonly taken = new Set<string>();
 
-  /** `base`, or the first of `base_2`, `base_3`, … none of whose samples collide. */
-  claim(base: string): string {
+  /** `base`, or the first of `base_2`, `base_3`, … that collides with nothing claimed. */
+  claim(base: string, type: FamilyType): string {
     let name = base;
-    for (let i = 2; this.collides(name); i++) name = `${base}_${i}`;
-    for (const s of SUFFIXES) this.taken.add(name + s);
+    for (let i = 2; namesOf(name, type).some((n) => this.taken.has(n)); i++) name = `${base}_${i}`;
+    for (const n of namesOf(name, type)) this.taken.add(n);
     return name;
-  }
-
-  private collides(name: string): boolean {
-    // Each claimed name took itself with every suffix, so `x_count` after a
-    // summary `x`, and `x` after a gauge `x_count`, both collide here.
-    for (const s of SUFFIXES) if (this.taken.has(name + s)) return true;
-    return false;
   }
 }
 

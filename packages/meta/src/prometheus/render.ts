@@ -59,12 +59,12 @@ export function renderPrometheus(snapshot: ContextSnapshot, options?: Prometheus
   const p = o.prefix;
   const views = viewsOf(snapshot, o.workerSnapshots, o.workerLabels);
   const names = new Names();
-  const dropped = names.claim(`${p}meta_series_dropped`);
-  const mergedName = names.claim(`${p}meta_snapshots_merged`);
+  const dropped = names.claim(`${p}meta_series_dropped`, 'counter');
+  const mergedName = names.claim(`${p}meta_snapshots_merged`, 'gauge');
   const candidates: Family[] = [];
   const push = (family: Family) => {
     if (family.series.length === 0) return;
-    family.name = names.claim(family.name);
+    family.name = names.claim(family.name, family.type);
     candidates.push(family);
   };
   for (const f of processFamilies(views)) push(f);
@@ -75,7 +75,8 @@ export function renderPrometheus(snapshot: ContextSnapshot, options?: Prometheus
         labels: v.labels,
         snapshot: statSnapshot(v.snapshot, field, name),
       }));
-      const base = `${p}${sanitizeName(name) || 'unnamed'}`;
+      // With an empty prefix a name may start with a digit, which a metric name may not.
+      const base = `${p}${sanitizeName(name) || 'unnamed'}`.replace(/^(?=[0-9])/, '_');
       const help = `${what} ${name}${isTime ? ' (seconds)' : ''}`;
       if (o.summaries)
         push(
