@@ -170,7 +170,7 @@ export class Arbiter {
       this.phase = 'stopping';
       const action = this.logger.info('ARBITER_STOP');
       for (const slot of this.slots) slot.cancelRespawn();
-      await this.dispatcher?.stopAccepting();
+      this.dispatcher?.stopAccepting();
       for (const w of this.all) {
         if (w.state === 'starting') w.kill('stop');
         else w.drain('stop');

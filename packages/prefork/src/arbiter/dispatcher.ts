@@ -96,11 +96,10 @@ export class Dispatcher {
   }
 
   /** Stops accepting (closes this process's listening sockets) and sheds whatever still waits. */
-  async stopAccepting(): Promise<void> {
+  stopAccepting(): void {
     this.accepting = false;
-    await Promise.all(
-      this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
-    );
+    // Not waiting for 'close': the server counts connections it handed off, which the workers finish.
+    for (const s of this.servers) if (s.listening) s.close(() => {});
     for (const q of this.queue.splice(0)) this.shed(q.index, q.socket);
   }
 

@@ -1,4 +1,4 @@
-import type http from 'node:http';
+import http from 'node:http';
 import type net from 'node:net';
 import { Context, setContext } from '@support/context';
 import type { ResolvedOptions, WorkerApi } from '../options.js';
@@ -8,6 +8,8 @@ import { jittered, openFds, softFdLimit } from './resources.js';
 
 /** How often a draining worker closes keep-alive sockets that went idle. */
 const IDLE_SWEEP_MS = 100;
+/** A draining worker closes a connection with no request in flight for this long (ms). */
+const IDLE_CLOSE_MS = 500;
 /** How often a worker over a limit repeats its request to be replaced. */
 const RETIRE_REPEAT_MS = 5000;
 
@@ -28,7 +30,11 @@ export class WorkerRuntime {
   private readonly served = new Map<number, Served>();
   private readonly handles = new Map<number, net.Server>();
   private readonly drainHooks: Array<() => unknown> = [];
-  private readonly conns = new Set<net.Socket>();
+  /** Open connections: requests in flight on each, and since when it has been idle. */
+  private readonly conns = new Map<
+    net.Socket,
+    { http: boolean; active: number; idleSince: number }
+  >();
   private reqs = 0;
   private servedCount = 0;
   private ack = 0;
@@ -106,13 +112,19 @@ export class WorkerRuntime {
     }
   }
 
-  private onRequest(entry: Served, _req: http.IncomingMessage, res: http.ServerResponse): void {
+  private onRequest(entry: Served, req: http.IncomingMessage, res: http.ServerResponse): void {
     entry.http = true;
     this.reqs++;
     this.servedCount++;
+    const conn = this.conns.get(req.socket);
+    if (conn !== undefined) conn.active++;
     if (this.draining !== undefined && !res.headersSent) res.setHeader('Connection', 'close');
     res.once('close', () => {
       this.reqs--;
+      if (conn !== undefined) {
+        conn.active--;
+        conn.idleSince = Date.now();
+      }
       this.report();
     });
     this.report();
@@ -120,13 +132,15 @@ export class WorkerRuntime {
   }
 
   private track(socket: net.Socket, entry: Served): void {
-    this.conns.add(socket);
+    // Our own 'request' listener is one; an HTTP server has the app's too.
+    const isHttp = entry.server instanceof http.Server || entry.server.listenerCount('request') > 1;
+    this.conns.set(socket, { http: isHttp, active: 0, idleSince: Date.now() });
     socket.once('close', () => {
       this.conns.delete(socket);
       if (!entry.http) this.checkRequests();
       this.report();
     });
-    if (!entry.http && entry.server.listenerCount('request') === 0) this.servedCount++;
+    if (!isHttp) this.servedCount++;
     this.report();
   }
 
@@ -244,11 +258,18 @@ export class WorkerRuntime {
       for (const entry of this.served.values()) {
         if (entry.server.listening) entry.server.close(() => {});
       }
+      // Busy keep-alive connections learn of the drain from `Connection: close` on
+      // their next response; a connection idle for IDLE_CLOSE_MS is closed. Closing
+      // one the moment it goes idle would race with the client's next request.
       while (this.conns.size > 0 && Date.now() < deadline) {
-        for (const entry of this.served.values()) closeIdle(entry.server);
+        const now = Date.now();
+        for (const [socket, conn] of this.conns) {
+          if (conn.http && conn.active === 0 && now - conn.idleSince >= IDLE_CLOSE_MS)
+            socket.destroy();
+        }
         await sleep(IDLE_SWEEP_MS);
       }
-      for (const socket of this.conns) socket.destroy();
+      for (const socket of this.conns.keys()) socket.destroy();
       for (const hook of this.drainHooks) {
         try {
           await hook();
@@ -271,11 +292,6 @@ export class WorkerRuntime {
       // The channel closed between the check and the send; the 'disconnect' handler drains.
     }
   }
-}
-
-function closeIdle(server: net.Server): void {
-  const s = server as net.Server & { closeIdleConnections?: () => void };
-  if (typeof s.closeIdleConnections === 'function') s.closeIdleConnections();
 }
 
 function sleep(ms: number): Promise<void> {
