@@ -319,3 +319,34 @@ describe('renderPrometheus', () => {
     }
   });
 });
+
+describe('the strict parser these tests use', () => {
+  const ok = '# HELP a_total x\n# TYPE a_total counter\na_total 1\n';
+  it.each([
+    ['a duplicate series', `${ok}`.replace('a_total 1\n', 'a_total 1\na_total 2\n')],
+    ['a second TYPE', `${ok}# TYPE a_total counter\n`],
+    ['a reopened family', `${ok}# TYPE b gauge\nb 1\na_total 2\n`],
+    ['a bad label escape', '# TYPE g gauge\ng{l="\\x"} 1\n'],
+    ['a reserved label', '# TYPE g gauge\ng{__l="x"} 1\n'],
+    ['a sample of another family', '# TYPE g gauge\nh 1\n'],
+    [
+      'non-cumulative buckets',
+      '# TYPE h histogram\nh_bucket{le="1"} 2\nh_bucket{le="+Inf"} 1\nh_sum 1\nh_count 1\n',
+    ],
+    ['a histogram without +Inf', '# TYPE h histogram\nh_bucket{le="1"} 1\nh_sum 1\nh_count 1\n'],
+    ['+Inf other than _count', '# TYPE h histogram\nh_bucket{le="+Inf"} 1\nh_sum 1\nh_count 2\n'],
+    ['a quantile out of range', '# TYPE s summary\ns{quantile="2"} 1\ns_sum 1\ns_count 1\n'],
+    ['a bad metric name', '# TYPE 1g gauge\n'],
+  ])('rejects %s', (_, text) => {
+    expect(() => parseExposition(text, false)).toThrow();
+  });
+  it('wants # EOF last in OpenMetrics, and nowhere in 0.0.4', () => {
+    const om = '# TYPE a counter\na_total 1\n';
+    expect(() => parseExposition(om, true)).toThrow(/EOF/);
+    expect(parseExposition(`${om}# EOF\n`, true).get('a')?.samples).toHaveLength(1);
+    expect(() => parseExposition(`${ok}# EOF\n`, false)).toThrow(/EOF/);
+    expect(() => parseExposition('# TYPE a_total counter\na_total 1\n# EOF\n', true)).toThrow(
+      /_total/,
+    );
+  });
+});
