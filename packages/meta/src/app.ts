@@ -12,6 +12,7 @@ import { ASSET_NAMES, asset } from './static.js';
 import { componentsView, routesView, workersView } from './views/components.js';
 import { logsView, markovView, recentKeyView, recentView, sketchesView } from './views/data.js';
 import { healthzView, readyzView } from './views/health.js';
+import { metricsRoute } from './views/metrics.js';
 import { configView, environmentView, fdsView, processView } from './views/process.js';
 import { profileView } from './views/profile.js';
 import { eventLoopView, longBlocksView, overviewView } from './views/runtime.js';
@@ -117,6 +118,7 @@ export function createMetaApp(options: MetaAppOptions = {}): MetaApp {
     view(logsView),
     view(profileView),
     ...profileRoutes(state, auth, guard),
+    metricsRoute(state, auth),
     ...mutationRoutes(state, auth, guard),
   ];
   const app = new Application(routes, {

@@ -7,6 +7,7 @@ import {
   route,
 } from '@support/web';
 import { httpError } from './errors.js';
+import { safeJSON } from './html/json.js';
 import type { MetaState } from './state.js';
 import { pickWorker } from './views/view.js';
 
@@ -18,7 +19,7 @@ export function mutationAnswer(
   result: unknown,
 ): Response {
   if (prefersJSON(ctx)) {
-    return new Response(JSON.stringify({ ok: true, result }), {
+    return new Response(safeJSON({ ok: true, result }), {
       headers: { 'content-type': 'application/json; charset=utf-8' },
     });
   }

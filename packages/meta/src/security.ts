@@ -1,6 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { html, type Middleware, prefersJSON, Response } from '@support/web';
+import { safeJSON } from './html/json.js';
 import { page } from './html/layout.js';
 import type { MetaState } from './state.js';
 
@@ -77,7 +78,7 @@ export function errorResponse(
   headers: Record<string, string> = {},
 ): Response {
   if (prefersJSON(ctx)) {
-    return new Response(JSON.stringify({ error: { status, message } }), {
+    return new Response(safeJSON({ error: { status, message } }), {
       status,
       headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
     });

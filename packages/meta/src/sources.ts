@@ -24,6 +24,11 @@ export interface MetaSource {
    * (`{ level, logger? }`), `heap-snapshot` (`{ dir }` → `{ path }`).
    */
   command(worker: string | undefined, op: string, arg?: unknown): Promise<unknown>;
+  /**
+   * Prefork: every worker's own snapshot in one round (wedged workers left
+   * out), so `/metrics` can sum gauges exactly and label series by worker.
+   */
+  workerSnapshots?(): Promise<Array<{ worker: string; snapshot: ContextSnapshot }>>;
 }
 
 /** The operations `command()` knows. */
@@ -177,6 +182,12 @@ export function arbiterSource(
     }
     return id;
   };
+  const collect = async () => {
+    const results = await arbiter.collectSnapshots({ timeout });
+    return results.flatMap((r) =>
+      r.snapshot ? [{ worker: String(r.id), snapshot: r.snapshot }] : [],
+    );
+  };
   return {
     kind: 'prefork',
     async snapshot(worker) {
@@ -186,13 +197,13 @@ export function arbiterSource(
           timeout,
         })) as ContextSnapshot;
       }
-      const results = await arbiter.collectSnapshots({ timeout });
-      const snapshots = results.flatMap((r) => (r.snapshot ? [r.snapshot] : []));
-      if (snapshots.length === 0) {
+      const parts = await collect();
+      if (parts.length === 0) {
         throw new MetaError(codes.NO_WORKER, 'no worker answered with a snapshot');
       }
-      return mergeSnapshots(snapshots);
+      return mergeSnapshots(parts.map((p) => p.snapshot));
     },
+    workerSnapshots: collect,
     async workers() {
       return workerList(arbiter.status());
     },

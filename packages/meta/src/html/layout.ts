@@ -1,4 +1,5 @@
 import { html, SafeHTML } from '@support/web';
+import { safeJSON } from './json.js';
 
 /** The views in the navigation bar, in order: path, label, access key. */
 export const NAV: ReadonlyArray<readonly [string, string, string]> = [
@@ -89,10 +90,7 @@ export function kv(entries: Array<[unknown, unknown]>, cls = 'kv'): SafeHTML {
 
 /** JSON for the page's script, in a non-executed script element (escaped so it cannot close the element). */
 export function dataScript(id: string, value: unknown): SafeHTML {
-  const text = JSON.stringify(value).replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  const text = safeJSON(value);
   // Safe unescaped: the text is JSON with every <, > and & written as \u00XX.
   return html`<script type="application/json" id="${id}">${new SafeHTML(text)}</script>`;
 }

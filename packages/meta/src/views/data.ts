@@ -52,7 +52,14 @@ export const markovView: View<MarkovData> = {
           };
         });
         const transitions = Object.entries(m.transitionIntervals ?? {}).flatMap(([from, tos]) =>
-          Object.entries(tos).map(([to, s]) => ({ from, to, count: s.n, meanIntervalMs: mean(s) })),
+          Object.entries(tos).map(([to, s]) => ({
+            from,
+            to,
+            // An Interval counts the gaps between ticks, one fewer than the transitions
+            // (per worker, in a merged snapshot: there this is a lower bound).
+            count: s.n + 1,
+            meanIntervalMs: mean(s),
+          })),
         );
         return { name, leaked: m.leaked ?? 0, states, transitions };
       });

@@ -91,7 +91,11 @@ async function procSockets(): Promise<Map<string, SocketEntry>> {
   return byInode;
 }
 
-/** Local addresses of the servers and sockets alive in this process, from Node's handles. */
+/**
+ * The servers and sockets alive in this process, from Node's handles, keyed
+ * `local|remote` (`local|` for listeners): accepted connections share the
+ * listener's local address, so the peer tells them apart.
+ */
 function knownSockets(): Map<string, string> {
   const known = new Map<string, string>();
   const getHandles = (process as unknown as { _getActiveHandles?: () => unknown[] })
@@ -109,12 +113,13 @@ function knownSockets(): Map<string, string> {
         const a = (h as net.Server).address();
         if (a && typeof a === 'object') {
           const key = norm(a.address, a.port);
-          if (key) known.set(key, 'listener');
+          if (key) known.set(`${key}|`, 'listener');
         }
       } else if (h && typeof (h as net.Socket).remoteAddress === 'string') {
         const s = h as net.Socket;
-        const key = norm(s.localAddress, s.localPort);
-        if (key) known.set(key, `connection to ${norm(s.remoteAddress, s.remotePort) ?? '?'}`);
+        const local = norm(s.localAddress, s.localPort);
+        const remote = norm(s.remoteAddress, s.remotePort);
+        if (local && remote) known.set(`${local}|${remote}`, `connection to ${remote}`);
       }
     } catch {
       // a handle that cannot say its address is left out
@@ -179,8 +184,9 @@ export async function listFds(max: number): Promise<FdsData> {
       const socket = sockets.get(m[1] as string);
       if (socket) {
         info.socket = socket;
+        const remotes = socket.remote === null ? [''] : expand(socket.remote);
         const k = expand(socket.local)
-          .map((x) => known.get(x))
+          .flatMap((l) => remotes.map((r) => known.get(`${l}|${r}`)))
           .find((x) => x !== undefined);
         if (k) info.known = k;
       }

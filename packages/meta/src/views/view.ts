@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { ContextSnapshot } from '@support/context';
 import { prefersJSON, Response, type SafeHTML } from '@support/web';
+import { safeJSON } from '../html/json.js';
 import { page } from '../html/layout.js';
 import type { MetaState } from '../state.js';
 
@@ -57,7 +58,7 @@ export async function respond<T>(view: View<T>, v: ViewInput): Promise<Response>
   const data = await view.data(v);
   const status = view.status?.(data) ?? 200;
   if (prefersJSON(v)) {
-    return new Response(JSON.stringify(data), {
+    return new Response(safeJSON(data), {
       status,
       headers: { 'content-type': 'application/json; charset=utf-8', vary: 'Accept' },
     });
