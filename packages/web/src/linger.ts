@@ -69,6 +69,8 @@ export function watchUnread(req: IncomingMessage, res: ServerResponse, limits: U
   // uncounted. Reading it here keeps them visible.
   res.prependOnceListener('finish', () => {
     if (req.complete || socket.destroyed) return;
+    // Someone still reads the body (an upload answered early): theirs to finish.
+    if (req.listenerCount('data') > 0 || req.listenerCount('readable') > 0) return;
     req.on('data', onData);
     req.once('end', cleanup);
     req.once('close', cleanup);
