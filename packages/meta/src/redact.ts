@@ -79,7 +79,7 @@ export class Redactor {
       if (eq > 0) {
         const name = arg.slice(0, eq);
         if (this.isSecretName(name.replace(/^-+/, ''))) {
-          out.push(`${name}=${MASK}`);
+          out.push(`${this.maskValue(name)}=${MASK}`);
           continue;
         }
       } else if (arg.startsWith('-') && this.isSecretName(arg.replace(/^-+/, ''))) {
