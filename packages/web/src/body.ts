@@ -10,8 +10,9 @@ export function hasBody(request: IncomingMessage): boolean {
   return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-// A client that sent too much gets its connection closed after the 413
-// rather than having the rest of its body read and thrown away.
+// A client that sent too much gets its connection closed after the 413:
+// the rest of its body is not parsed, only discarded during the bounded
+// lingering close (linger.ts) that lets the client read the answer.
 const CLOSE = { connection: 'close' };
 
 function tooLarge(limit: number): HTTPError {
