@@ -1,5 +1,6 @@
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { Context, setContext } from '@support/context';
+import { isWorker } from '@support/prefork';
 import { boundAddress, formatAddress, listen, type ResolvedAddress } from './address.js';
 import { type Admission, createAdmission, createGate, type Gate } from './admission.js';
 import { type ConsoleServer, startConsole } from './console.js';
@@ -53,6 +54,7 @@ export class Group {
   #unregister: (() => void) | undefined;
   #stopping: Promise<void> | undefined;
   #startedAt = 0;
+  #onReady: ((group: Group) => void) | undefined;
   /** Set under prefork: the arbiter (primary and workers). */
   #arbiter: ArbiterLike | undefined;
 
@@ -94,6 +96,16 @@ export class Group {
   /** Addresses listened on, by entry name (with the ports chosen for port 0), plus 'meta' and 'console'. */
   addresses(): Record<string, string> {
     const out: Record<string, string> = {};
+    if (this.#arbiter?.isPrimary) {
+      const listen = this.#arbiter.arbiter.status().listen;
+      this.options.entries.forEach((e, i) => {
+        const a = listen[i]?.address;
+        out[e.name] =
+          a !== null && typeof a === 'object'
+            ? formatAddress({ kind: 'tcp', host: a.address, port: a.port })
+            : formatAddress(e.address);
+      });
+    }
     for (const l of this.#listeners) out[l.entry.name] = formatAddress(l.address);
     if (this.#meta !== undefined) out.meta = formatAddress(this.#meta.address);
     if (this.#console !== undefined) out.console = formatAddress(this.#console.address);
@@ -189,11 +201,14 @@ export class Group {
 
   /**
    * start(), then serve until SIGTERM or SIGINT, then stop(). Under prefork
-   * the same script runs in the workers: there it serves that worker's share.
-   * With `daemonize`, detaches first.
+   * the same script runs in the workers: there it serves that worker's share
+   * until the arbiter drains it; in the primary the arbiter supervises (SIGHUP
+   * reloads, SIGUSR2 upgrades). With `daemonize`, detaches first.
+   * `onReady` runs once everything listens (in the primary or the one process).
    */
-  async serveForever(): Promise<void> {
-    if (this.options.daemonize !== undefined && !this.#isWorkerProcess()) {
+  async serveForever(options: { onReady?: (group: Group) => void } = {}): Promise<void> {
+    const onReady = options.onReady ?? (() => {});
+    if (this.options.daemonize !== undefined && !isWorker()) {
       const { daemonize } = await import('./prefork.js');
       await daemonize(this.options.daemonize);
     }
@@ -205,11 +220,13 @@ export class Group {
         );
       }
       this.#state = 'starting';
+      this.#onReady = onReady;
       const { serveForeverPrefork } = await import('./prefork.js');
       await serveForeverPrefork(this.#preforkHooks());
       return;
     }
     await this.start();
+    onReady(this);
     await new Promise<void>((resolve) => {
       const onSignal = () => {
         process.off('SIGTERM', onSignal);
@@ -229,12 +246,6 @@ export class Group {
   /** Alias of stop(), for the house convention that everything has close(). */
   close(): Promise<void> {
     return this.stop();
-  }
-
-  #isWorkerProcess(): boolean {
-    return (
-      process.env.SUPPORT_PREFORK_WORKER !== undefined || process.env.NODE_UNIQUE_ID !== undefined
-    );
   }
 
   #startContext(context: Context): void {
@@ -393,6 +404,7 @@ export class Group {
         this.#startedAt = Date.now();
         this.#state = 'running';
       },
+      ready: () => this.#onReady?.(this),
       startWorker: async (context, serve) => {
         this.#startContext(context);
         await this.#startEntries(false);

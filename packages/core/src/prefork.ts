@@ -34,6 +34,8 @@ export interface PreforkHooks {
   startWorker(context: Context, serve: (index: number, server: Server) => void): Promise<void>;
   /** In a worker, when the runtime drains it (after its in-flight work). */
   drainWorker(): Promise<void>;
+  /** In the primary under serveForever(), once every worker is ready. */
+  ready(): void;
   /** In the primary, once the arbiter stopped. */
   stopPrimary(): Promise<void>;
 }
@@ -103,6 +105,14 @@ export async function serveForeverPrefork(hooks: PreforkHooks): Promise<void> {
   const running = a.arbiter.run();
   try {
     await hooks.startPrimary(a, arbiterSource(a.arbiter));
+    const settled = running.then(
+      () => true,
+      () => true,
+    );
+    while (a.arbiter.status().phase === 'starting' || a.arbiter.status().phase === 'idle') {
+      if (await Promise.race([settled, sleep(50)])) break;
+    }
+    if (a.arbiter.status().phase === 'running') hooks.ready();
     await running;
   } finally {
     await hooks.stopPrimary();
@@ -112,4 +122,8 @@ export async function serveForeverPrefork(hooks: PreforkHooks): Promise<void> {
 /** Detaches and writes the pidfile (prefork's daemonize); resolves in the daemon. */
 export async function daemonize(options: { pidfile: string; logfile?: string }): Promise<void> {
   await preforkDaemonize(options);
+}
+
+function sleep(ms: number): Promise<false> {
+  return new Promise((resolve) => setTimeout(() => resolve(false), ms).unref());
 }
