@@ -452,6 +452,7 @@ export class Arbiter {
 
   private onExit(w: WorkerProc, cause: ExitCause): void {
     this.all.delete(w);
+    this.dispatcher?.rescue(w);
     this.readyWaiters.get(w)?.(false);
     this.readyWaiters.delete(w);
     this.context.stats.get(`${ARBITER_STATS.exitPrefix}${cause.kind}`).add(1);

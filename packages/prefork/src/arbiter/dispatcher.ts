@@ -165,8 +165,44 @@ export class Dispatcher {
     return best;
   }
 
+  /**
+   * A worker died: connections handed to it that never left this process
+   * (Node queues handle passing until the previous one is acknowledged, and
+   * drops that queue when the channel closes) go to another worker.
+   */
+  rescue(w: WorkerProc): void {
+    const unacked = w.unacked.splice(0);
+    // The hand-off in progress when the worker died: Node holds its handle until
+    // the receiver acknowledges it, which a dead worker never does, so the
+    // client would hang. The worker never read from it: hand it to another.
+    const internals = w.child as unknown as { _pendingMessage?: { handle?: unknown } | null };
+    const raw = internals._pendingMessage?.handle as { readStart?: unknown } | undefined;
+    const pendingEntry = [...unacked].reverse().find((u) => !hasHandle(u.socket));
+    if (raw !== undefined && typeof raw.readStart === 'function' && pendingEntry !== undefined) {
+      internals._pendingMessage = null;
+      const socket = new net.Socket({
+        handle: raw,
+        readable: true,
+        writable: true,
+        pauseOnCreate: true,
+      } as net.SocketConstructorOpts);
+      this.requeue(pendingEntry.index, socket, pendingEntry.at);
+    }
+    // Hand-offs still queued inside Node (behind the pending one) never left this process.
+    for (const u of unacked) {
+      if (hasHandle(u.socket) && !u.socket.destroyed) this.requeue(u.index, u.socket, u.at);
+    }
+    this.pump();
+  }
+
+  private requeue(index: number, socket: net.Socket, at: number): void {
+    this.context.stats.get(DISPATCH_STATS.handoffRetries).add(1);
+    this.queue.push({ socket, index, at });
+  }
+
   private handOff(w: WorkerProc, index: number, socket: net.Socket, acceptedAt: number): void {
     w.seq++;
+    w.unacked.push({ seq: w.seq, index, socket, at: acceptedAt });
     w.dispatched++;
     this.counts.dispatched++;
     this.context.durations.get(DISPATCH_STATS.queueAge).add(Date.now() - acceptedAt);
@@ -190,6 +226,10 @@ export class Dispatcher {
     if (o === undefined) return void socket.destroy();
     shedResolved(socket, o);
   }
+}
+
+function hasHandle(socket: net.Socket): boolean {
+  return Boolean((socket as net.Socket & { _handle?: unknown })._handle);
 }
 
 function fdOf(server: net.Server): number | null {

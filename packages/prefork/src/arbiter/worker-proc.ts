@@ -44,6 +44,8 @@ export class WorkerProc {
   seq = 0;
   /** Connections handed to it in total. */
   dispatched = 0;
+  /** Hand-offs it has not acknowledged yet, oldest first (re-dispatched if it dies before taking them). */
+  readonly unacked: Array<{ seq: number; index: number; socket: net.Socket; at: number }> = [];
   failure: string | undefined;
   private killReason: string | null = null;
   private killedByUs = false;
@@ -181,6 +183,11 @@ export class WorkerProc {
     });
   }
 
+  private setLoad(load: Load): void {
+    this.reported = load;
+    while (this.unacked.length > 0 && (this.unacked[0]?.seq ?? 0) <= load.ack) this.unacked.shift();
+  }
+
   private onMessage(msg: unknown): void {
     if (!isOurs(msg)) return;
     const m = msg as WorkerMessage;
@@ -194,12 +201,12 @@ export class WorkerProc {
         }
         break;
       case 'load':
-        this.reported = m.load;
+        this.setLoad(m.load);
         this.events.load(this);
         break;
       case 'hb':
         this.lastHeartbeat = Date.now();
-        this.reported = m.load;
+        this.setLoad(m.load);
         this.health = { rss: m.rss, fds: m.fds, served: m.served };
         this.events.load(this);
         break;

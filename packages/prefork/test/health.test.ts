@@ -1,0 +1,64 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { get, load, sleep, startApp, stopAll } from './helpers.js';
+
+afterEach(stopAll);
+
+/** Pids of the workers serving now, as /hello answers them. */
+async function workerPids(port: number, tries = 12): Promise<Set<number>> {
+  const pids = new Set<number>();
+  for (let i = 0; i < tries; i++) pids.add(Number((await get(port, '/hello')).body.split(' ')[3]));
+  return pids;
+}
+
+describe('worker health (real processes)', () => {
+  it('kill -9 of a worker under load: only its in-flight requests fail, a replacement serves soon', async () => {
+    const app = await startApp({ workers: 2 });
+    const before = await workerPids(app.port);
+    expect(before.size).toBe(2);
+    const victim = [...before][0] as number;
+    const l = load(app.port, '/hello', 8);
+    await sleep(500);
+    const killedAt = Date.now();
+    process.kill(victim, 'SIGKILL');
+    // A replacement with a new pid answers; generous bound (the precise figure is in the README).
+    let replacement: number | undefined;
+    while (replacement === undefined && Date.now() - killedAt < 10_000) {
+      for (const pid of await workerPids(app.port, 4)) if (!before.has(pid)) replacement = pid;
+    }
+    const replacedMs = Date.now() - killedAt;
+    await sleep(300);
+    const r = await l.stop();
+    expect(replacement).toBeDefined();
+    expect(replacedMs).toBeLessThan(5000);
+    // At most the requests in flight on the victim (8 clients) failed.
+    expect(r.failed).toBeLessThanOrEqual(8);
+    expect(r.ok).toBeGreaterThan(100);
+  });
+
+  it('a request that busy-loops forever gets its worker killed after heartbeatTimeout; the others keep serving', async () => {
+    const app = await startApp({
+      workers: 2,
+      heartbeatInterval: 200,
+      heartbeatTimeout: 1500,
+      killGrace: 300,
+    });
+    const before = await workerPids(app.port);
+    const wedged = get(app.port, '/busy', undefined, 15_000).then(
+      () => 'answered',
+      (e: Error) => e.message,
+    );
+    await sleep(100);
+    // The other worker keeps answering meanwhile.
+    const during = await Promise.all(Array.from({ length: 5 }, () => get(app.port, '/hello')));
+    expect(during.every((r) => r.status === 200)).toBe(true);
+    expect(await wedged).not.toBe('answered');
+    // Its replacement (a new pid) serves beside the survivor.
+    let fresh: number[] = [];
+    const deadline = Date.now() + 10_000;
+    while (fresh.length === 0 && Date.now() < deadline) {
+      fresh = [...(await workerPids(app.port, 4))].filter((p) => !before.has(p));
+    }
+    expect(fresh).toHaveLength(1);
+    expect(app.output.join('\n')).not.toMatch(/FAILED|STOPPED/);
+  });
+});
