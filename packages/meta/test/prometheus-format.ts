@@ -132,6 +132,8 @@ export function parseExposition(text: string, openMetrics: boolean): Map<string,
       if (!m) fail(lineNo, line, 'comment that is neither HELP nor TYPE');
       const [, kind, rawName, rest] = m;
       if (!METRIC_NAME.test(rawName!)) fail(lineNo, line, 'bad metric name');
+      if (openMetrics && rawName!.startsWith('_'))
+        fail(lineNo, line, 'OpenMetrics reserves names starting with _');
       if (!openMetrics && families.get(rawName!)?.samples.length)
         fail(lineNo, line, `${kind} after samples`);
       const name = rawName!;

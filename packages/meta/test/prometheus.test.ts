@@ -151,7 +151,7 @@ describe('renderPrometheus', () => {
         expect(
           fams.has(`${prefix}a_b`) && fams.has(`${prefix}a_b_2`) && fams.has(`${prefix}a_b_3`),
         ).toBe(true);
-        expect(fams.has(`${prefix ? prefix : '_'}9lives`)).toBe(true);
+        expect(fams.has(`${prefix ? prefix : 'stat_'}9lives`)).toBe(true);
       }
     }
   });

@@ -75,8 +75,9 @@ export function renderPrometheus(snapshot: ContextSnapshot, options?: Prometheus
         labels: v.labels,
         snapshot: statSnapshot(v.snapshot, field, name),
       }));
-      // With an empty prefix a name may start with a digit, which a metric name may not.
-      const base = `${p}${sanitizeName(name) || 'unnamed'}`.replace(/^(?=[0-9])/, '_');
+      // With an empty prefix a name may start with a digit, which a metric name may not
+      // (and a leading underscore is reserved in OpenMetrics).
+      const base = `${p}${sanitizeName(name) || 'unnamed'}`.replace(/^(?=[0-9])/, 'stat_');
       const help = `${what} ${name}${isTime ? ' (seconds)' : ''}`;
       if (o.summaries)
         push(
