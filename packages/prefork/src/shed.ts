@@ -22,7 +22,7 @@ export interface ShedOptions {
   headMaxBytes?: number;
   /** Most ms spent waiting for the request head before answering anyway. @default 1000 */
   headTimeout?: number;
-  /** After answering, most bytes read and discarded before the socket is destroyed. @default 262144 */
+  /** After answering, most bytes read and discarded before the socket is destroyed. @default 1048576 */
   lingerMaxBytes?: number;
   /** After answering, most ms spent reading and discarding before the socket is destroyed. @default 1000 */
   lingerTimeout?: number;
@@ -40,7 +40,7 @@ export const shedDefaults = {
   retryAfter: 1,
   headMaxBytes: 8192,
   headTimeout: 1000,
-  lingerMaxBytes: 262_144,
+  lingerMaxBytes: 1_048_576,
   lingerTimeout: 1000,
   reason: 'shed',
 } as const;
@@ -125,11 +125,16 @@ export function shedResolved(socket: net.Socket, o: Resolved): void {
   };
   socket.on('error', finish);
   socket.once('close', finish);
-  if (socket.destroyed) {
-    finish();
-    return;
-  }
 
+  let head: Buffer = Buffer.alloc(0);
+  const onHead = (chunk: Buffer) => {
+    head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+    if (head.length >= o.headMaxBytes || head.includes(HEAD_END)) {
+      socket.removeListener('end', answer);
+      head = Buffer.alloc(0);
+      answer();
+    }
+  };
   let lingered = 0;
   const discard = (chunk: Buffer) => {
     lingered += chunk.length;
@@ -155,6 +160,10 @@ export function shedResolved(socket: net.Socket, o: Resolved): void {
     linger();
   };
 
+  if (socket.destroyed) {
+    finish();
+    return;
+  }
   // A client may half-close right after its request: keep our side open to answer.
   socket.allowHalfOpen = true;
   // The head may already have ended (the client sent FIN right after it).
@@ -165,15 +174,6 @@ export function shedResolved(socket: net.Socket, o: Resolved): void {
     socket.resume();
     return;
   }
-  let head: Buffer = Buffer.alloc(0);
-  const onHead = (chunk: Buffer) => {
-    head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
-    if (head.length >= o.headMaxBytes || head.includes(HEAD_END)) {
-      socket.removeListener('end', answer);
-      head = Buffer.alloc(0);
-      answer();
-    }
-  };
   socket.on('data', onHead);
   timer = setTimeout(() => {
     socket.removeListener('end', answer);
