@@ -6,7 +6,7 @@ import { type Admission, createAdmission, createGate, type Gate } from './admiss
 import { type ConsoleServer, startConsole } from './console.js';
 import { CoreError, codes } from './errors.js';
 import { createHttpServing, type HttpServing } from './http-server.js';
-import { defaultRouteOf } from './instrument.js';
+import { defaultRouteOf, type RouteOf } from './instrument.js';
 import { type MetaServing, startMeta } from './meta.js';
 import {
   type GroupOptions,
@@ -16,6 +16,7 @@ import {
 } from './options.js';
 import type { ArbiterLike, PreforkHooks } from './prefork.js';
 import { createTcpServing, type TcpServing } from './tcp-server.js';
+import { webRouteOf } from './web-routes.js';
 
 /** Where Group is in its life. */
 export type GroupState = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -281,7 +282,10 @@ export class Group {
         sockets: new Set(),
       };
       if (entry.kind === 'http') {
-        l.http = createHttpServing(entry, ctx, o.limits, this.#admission, routeOf);
+        const web = o.routeOf === undefined ? webRouteOf(entry.app) : undefined;
+        const entryRouteOf: RouteOf =
+          web === undefined ? routeOf : (req, res) => defaultRouteOf(req, res) ?? web(req, res);
+        l.http = createHttpServing(entry, ctx, o.limits, this.#admission, entryRouteOf);
       } else if (entry.kind === 'tcp') {
         l.tcp = createTcpServing(entry, ctx, o.limits.headersTimeout);
       } else {

@@ -25,7 +25,7 @@ const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 /** The route label of a finished request. */
 export type RouteOf = (req: IncomingMessage, res: ServerResponse) => string | undefined;
 
-/** A route label apps may set themselves: `res.locals.route` or `req.routeLabel`. */
+/** Express's matched route (`req.route.path`), or a label the app set in `res.locals.route`. */
 export const defaultRouteOf: RouteOf = (req, res) => {
   const express = (req as IncomingMessage & { route?: { path?: unknown } }).route;
   if (express !== undefined && typeof express.path === 'string')

@@ -78,6 +78,7 @@ describe('Group: http entries', () => {
     expect(snap.durations['ex.route.GET /users/:id']?.n).toBe(1);
     expect(snap.durations['ex.status.4xx']?.n).toBe(1);
     expect(snap.durations['web.status.2xx']?.n).toBe(1);
+    expect(snap.durations['web.route.GET /hi/:name']?.n).toBe(1);
   });
 
   it('answers 500 when the app throws, and keeps serving', async () => {
