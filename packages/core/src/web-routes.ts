@@ -18,7 +18,7 @@ interface Matcher {
   regex: RegExp;
 }
 
-function escape(text: string): string {
+function escapeRegex(text: string): string {
   return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -54,7 +54,7 @@ export function patternRegex(pattern: string): RegExp | undefined {
       out += '.*';
       i++;
     } else {
-      out += escape(c);
+      out += escapeRegex(c);
       i++;
     }
   }
