@@ -14,6 +14,7 @@ export {
 export { HyperLogLog, type HyperLogLogOptions, type HyperLogLogSnapshot } from './hyperloglog.js';
 export type { LogSketchSnapshot } from './log-sketch.js';
 export { Markov, type MarkovOptions, type MarkovSnapshot, Transitor } from './markov.js';
+export { validateMarkovSnapshot } from './markov-validate.js';
 export { mergeMarkovSnapshots, mergeStatsSnapshots } from './merge-snapshots.js';
 export type { MomentsSnapshot } from './moments.js';
 export { type Clock, nanotime, nanotimeToEpochMs } from './nanotime.js';
@@ -21,6 +22,7 @@ export { DEFAULT_PERCENTILES, type StatsOptions, statsDefaults } from './options
 export type { TimedPoint } from './recent.js';
 export { EXPO_RATES, LAGS, Stats } from './stats.js';
 export { STATS_SNAPSHOT_VERSION, type StatsSnapshot } from './stats-snapshot.js';
+export { validateStatsSnapshot } from './stats-validate.js';
 export {
   StreamSketch,
   type StreamSketchOptions,

@@ -4,9 +4,11 @@
 import { Duration, Interval } from './duration.js';
 import { assertSnapshot } from './errors.js';
 import type { MarkovSnapshot } from './markov.js';
+import { validateMarkovSnapshot } from './markov-validate.js';
 import { type StatsOptions, statsDefaults } from './options.js';
 import { Stats } from './stats.js';
 import type { StatsSnapshot } from './stats-snapshot.js';
+import { validateStatsSnapshot } from './stats-validate.js';
 
 /**
  * One snapshot holding the data of all the given ones (see `Stats.merge` for
@@ -21,9 +23,9 @@ export function mergeStatsSnapshots(snapshots: readonly StatsSnapshot[]): StatsS
     Array.isArray(snapshots) && snapshots.length > 0,
     'expected a non-empty array of snapshots',
   );
-  const first = snapshots[0]!;
+  // Checked even alone, so a corrupt snapshot is never passed on as is.
+  const first = validateStatsSnapshot(snapshots[0], 'snapshots[0]');
   if (snapshots.length === 1) return first;
-  assertSnapshot(first && typeof first === 'object' && first.sketch, 'expected a Stats snapshot');
   const options: StatsOptions = {
     relativeAccuracy: first.sketch.relativeAccuracy,
     mapping: first.sketch.mapping,
@@ -57,7 +59,9 @@ export function mergeMarkovSnapshots(snapshots: readonly MarkovSnapshot[]): Mark
     Array.isArray(snapshots) && snapshots.length > 0,
     'expected a non-empty array of snapshots',
   );
-  for (const s of snapshots) assertSnapshot(s && s.type === 'markov', 'type must be markov');
+  snapshots.forEach((s, i) => {
+    validateMarkovSnapshot(s, `snapshots[${i}]`);
+  });
   if (snapshots.length === 1) return snapshots[0]!;
   const counts: Record<string, number> = {};
   const durations = new Map<string, StatsSnapshot[]>();

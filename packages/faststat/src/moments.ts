@@ -70,6 +70,7 @@ export class Moments {
     const { m2: m2a, m3: m3a, m4: m4a } = this;
     this.mean = this.mean + (delta * nb) / n;
     this.m2 = m2a + b.m2 + (d2 * na * nb) / n;
+    // m4 is a sum of fourth powers: a negative value can only be rounding.
     this.m3 =
       m3a +
       b.m3 +
@@ -81,6 +82,7 @@ export class Moments {
       (d2 * d2 * na * nb * (na * na - na * nb + nb * nb)) / (n * n * n) +
       (6 * d2 * (na * na * b.m2 + nb * nb * m2a)) / (n * n) +
       (4 * delta * (na * b.m3 - nb * m3a)) / n;
+    if (this.m4 < 0) this.m4 = 0;
     this.n = n;
   }
 

@@ -34,9 +34,10 @@ const MAX_TOP = 1 << 12;
 /**
  * Returns `s` if it is a well-formed Stats (Duration, Interval) snapshot;
  * throws `SUP_ERR_FASTSTAT_INVALID_SNAPSHOT` naming the first bad field
- * otherwise. Never throws anything else, whatever `s` is.
+ * (prefixed with `path`) otherwise. Never throws anything else, whatever
+ * `s` is. `nested` is for the `interval` inside a snapshot.
  */
-export function validateStatsSnapshot(s: unknown, path = ''): StatsSnapshot {
+export function validateStatsSnapshot(s: unknown, path = '', nested = false): StatsSnapshot {
   const at = (name: string) => (path === '' ? name : `${path}.${name}`);
   const o = object(path === '' ? 'snapshot' : path, s);
   if (o.type !== 'stats' && o.type !== 'duration' && o.type !== 'interval') {
@@ -66,14 +67,16 @@ export function validateStatsSnapshot(s: unknown, path = ''): StatsSnapshot {
       invalid(field, `must lie within [min, max] = [${min}, ${max}]`, value);
     }
   };
-  for (const name of ['minTime', 'maxTime', 'lastTime']) finiteOrNull(at(name), o[name]);
+  for (const name of ['minTime', 'maxTime', 'lastTime']) {
+    if (o[name] !== null) epochMs(at(name), o[name]);
+  }
 
   const moments = object(at('moments'), o.moments);
   if (moments.n !== n) invalid(at('moments.n'), `must equal n (${n})`, moments.n);
   const mean = finite(at('moments.mean'), moments.mean);
   const m2 = nonNegative(at('moments.m2'), moments.m2);
-  finite(at('moments.m3'), moments.m3);
-  nonNegative(at('moments.m4'), moments.m4);
+  const m3 = finite(at('moments.m3'), moments.m3);
+  const m4 = nonNegative(at('moments.m4'), moments.m4);
   if (n > 0) {
     within(at('moments.mean'), mean);
     // Popoviciu: a variance is at most (max - min)^2 / 4.
@@ -81,6 +84,15 @@ export function validateStatsSnapshot(s: unknown, path = ''): StatsSnapshot {
     if (m2 / n > bound * (1 + 1e-6) + slack * slack) {
       invalid(at('moments.m2'), `gives a variance above (max - min)^2 / 4 = ${bound}`, m2);
     }
+  }
+
+  // Cauchy-Schwarz on the deviations: m3^2 <= m2 m4 and m2^2 <= n m4 (so a
+  // spread of 0 has no third or fourth moment either).
+  if (m3 * m3 > m2 * m4 * (1 + 1e-6) + 1e-300) {
+    invalid(at('moments.m3'), 'must satisfy m3^2 <= m2 * m4', m3);
+  }
+  if (m2 * m2 > n * m4 * (1 + 1e-6) + 1e-300) {
+    invalid(at('moments.m4'), 'must satisfy m2^2 <= n * m4', m4);
   }
 
   finiteOrNull(at('sumLog'), o.sumLog);
@@ -139,17 +151,28 @@ export function validateStatsSnapshot(s: unknown, path = ''): StatsSnapshot {
     points.forEach((point, i) => {
       const field = at(`${name}[${i}]`);
       const [time, value] = arrayOf(field, point, 2);
-      finite(`${field}[0]`, time);
+      epochMs(`${field}[0]`, time);
       within(`${field}[1]`, finite(`${field}[1]`, value));
     });
   }
   if (o.windowCounts !== null) validateWindowCounts(at('windowCounts'), o.windowCounts, n);
   if (o.interval !== null) {
-    if (path !== '') invalid(at('interval'), 'must be null in an interval', o.interval);
-    const interval = validateStatsSnapshot(o.interval, at('interval'));
+    if (nested) invalid(at('interval'), 'must be null in an interval', o.interval);
+    const interval = validateStatsSnapshot(o.interval, at('interval'), true);
     if (interval.n > n) invalid(at('interval.n'), `must be <= n (${n})`, interval.n);
   }
   return o as unknown as StatsSnapshot;
+}
+
+/** The range of a JavaScript Date: times beyond it cannot be converted to clock time and back. */
+const MAX_EPOCH_MS = 8.64e15;
+
+/** A wall-clock time in epoch milliseconds. */
+function epochMs(field: string, value: unknown): number {
+  const ms = finite(field, value);
+  if (Math.abs(ms) > MAX_EPOCH_MS)
+    invalid(field, `must be a time within ±${MAX_EPOCH_MS} ms of the epoch`, ms);
+  return ms;
 }
 
 /** Checks a log sketch snapshot; returns its total count and its points <= 0. */

@@ -6,11 +6,15 @@ import {
   FaststatErrorCode,
   HeavyHitters,
   HyperLogLog,
+  Markov,
+  mergeMarkovSnapshots,
+  mergeStatsSnapshots,
   Stats,
   type StatsSnapshot,
   StreamSketch,
+  validateMarkovSnapshot,
+  validateStatsSnapshot,
 } from '../src/index.js';
-import { validateStatsSnapshot } from '../src/stats-validate.js';
 import { fakeClock } from './random.js';
 
 const EPOCH = 1_700_000_000_000;
@@ -321,6 +325,66 @@ describe('fuzz: corrupted snapshots', () => {
         }
       }),
       { numRuns: 800 },
+    );
+  });
+});
+
+describe('snapshot-to-snapshot merges', () => {
+  it('mergeStatsSnapshots checks a lone snapshot instead of passing it on', () => {
+    const s = base();
+    s.moments.m2 = -1;
+    rejects(
+      () => mergeStatsSnapshots([s]),
+      FaststatErrorCode.INVALID_SNAPSHOT,
+      'snapshots[0].moments.m2',
+    );
+  });
+
+  it('mergeMarkovSnapshots checks counts and every statistic', () => {
+    const time = fakeClock();
+    const m = new Markov({ clock: time.clock });
+    const t = m.makeTransitor('idle');
+    time.advance(5);
+    t.transition('busy');
+    const good = wire(m.snapshot());
+    const badCount = wire(good);
+    (badCount.counts as Record<string, unknown>).busy = '1';
+    rejects(
+      () => mergeMarkovSnapshots([good, badCount]),
+      FaststatErrorCode.INVALID_SNAPSHOT,
+      'snapshots[1].counts["busy"]',
+    );
+    const badStats = wire(good);
+    badStats.stateDurations.idle!.max = -1;
+    rejects(
+      () => mergeMarkovSnapshots([badStats]),
+      FaststatErrorCode.INVALID_SNAPSHOT,
+      'snapshots[0].stateDurations["idle"].max',
+    );
+    expect(mergeMarkovSnapshots([good, good]).counts).toEqual({ idle: 0, busy: 2 });
+  });
+
+  it('fuzz: Markov snapshots, corrupted, merge to valid snapshots or fail with a code', () => {
+    const states = fc.array(fc.constantFrom('a', 'b', 'c'), { minLength: 1, maxLength: 12 });
+    fc.assert(
+      fc.property(states, corruptions, (path, cuts) => {
+        const time = fakeClock();
+        const m = new Markov({ clock: time.clock });
+        const t = m.makeTransitor(path[0]!);
+        for (const state of path.slice(1)) {
+          time.advance(1);
+          t.transition(state);
+        }
+        let snapshot = wire(m.snapshot()) as Json;
+        for (const [pick, value] of cuts) snapshot = corrupt(snapshot, pick, value);
+        try {
+          const merged = mergeMarkovSnapshots([wire(m.snapshot()), snapshot as never]);
+          expect(() => validateMarkovSnapshot(wire(merged))).not.toThrow();
+        } catch (error) {
+          onlyCodedErrors(error);
+        }
+      }),
+      { numRuns: 400 },
     );
   });
 });
