@@ -19,11 +19,21 @@ export function isLingering(socket: Socket | null): boolean {
   return socket !== null && lingering.has(socket);
 }
 
-/** True when the request announces a body (Content-Length other than 0, or Transfer-Encoding). */
+/**
+ * True when the request announces a body (Content-Length other than 0, or
+ * Transfer-Encoding). Runs for every request, so it scans `rawHeaders`
+ * rather than building the `headers` object Node makes on first use.
+ */
 export function hasBodyHeaders(request: IncomingMessage): boolean {
-  const headers = request.headers;
-  const length = headers['content-length'];
-  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  const raw = request.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') return true;
+    if (name.length === 14 && name.toLowerCase() === 'content-length' && raw[i + 1] !== '0') {
+      return true;
+    }
+  }
+  return false;
 }
 
 /**

@@ -15,11 +15,20 @@ afterEach(() => {
 });
 process.once('beforeExit', () => unsubscribe('support:web:linger', onLinger));
 
+let gets = 0;
+
 function app(options: ApplicationOptions = {}) {
   return new Application(
     [
       route('POST', '/small', () => 'read', renderText, { bodyLimit: 1000 }),
-      route('/get', () => 'got', renderText),
+      route(
+        '/get',
+        () => {
+          gets++;
+          return 'got';
+        },
+        renderText,
+      ),
       route(
         'POST',
         '/manual',
@@ -256,5 +265,37 @@ describe('bodies nobody reads', () => {
     expect(conn.received()).toMatch(/^HTTP\/1\.1 200 [\s\S]*by hand/);
     expect(sent).toBeLessThan(2048);
     expect(at - t0).toBeLessThan(5000);
+  });
+
+  it('answers nothing a client pipelines onto a lingering connection', async () => {
+    const served = await serveApp(
+      app({ drainLimit: 1024, lingeringTime: 2000, lingeringTimeout: 300 }).handler,
+    );
+    const serverClosed = nextServerClose(served);
+    const conn = await rawConnect(served.port);
+    conn.socket.allowHalfOpen = true;
+    const chunk = `1000\r\n${'x'.repeat(0x1000)}\r\n`;
+    await writeAll(conn.socket, head('POST', '/manual', 'chunked') + chunk);
+    const t0 = performance.now();
+    while (!conn.received().includes('by hand') && performance.now() - t0 < 5000) await sleep(10);
+    gets = 0;
+    // Past drainLimit the server ends its side; the body ends and a GET follows.
+    await writeAll(conn.socket, `${chunk}${chunk}0\r\n\r\nGET /get HTTP/1.1\r\nHost: x\r\n\r\n`);
+    await serverClosed;
+    conn.socket.destroy();
+    expect(conn.received()).not.toContain('got');
+    expect(gets).toBe(0);
+  });
+
+  it('closes at once with lingeringTime 0', async () => {
+    const served = await serveApp(app({ lingeringTime: 0 }).handler);
+    const serverClosed = nextServerClose(served);
+    const conn = await rawConnect(served.port);
+    conn.socket.allowHalfOpen = true;
+    await writeAll(conn.socket, head('POST', '/small', 10_000_000));
+    const t0 = performance.now();
+    await writeAll(conn.socket, Buffer.alloc(10_000, 120)).catch(() => undefined);
+    expect((await serverClosed) - t0).toBeLessThan(1000);
+    conn.socket.destroy();
   });
 });
