@@ -53,6 +53,8 @@ describe('Context', () => {
     const snap = JSON.parse(JSON.stringify(ctx.snapshot()));
     expect(Object.keys(snap).sort()).toEqual(
       [
+        'componentRegistry',
+        'components',
         'config',
         'createdAt',
         'durations',
