@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { safeString } from './log/format.js';
+import { MAX_EVENT_BYTES, safeValue } from './log/safe.js';
 
 // Bounded rings of recent events per key: the last few things that happened
 // on each endpoint, kept small enough to show on a meta page. Keys are bounded
@@ -86,8 +87,21 @@ export class Recent {
     this.summaryLength = options.summaryLength;
   }
 
-  /** Records any JSON-friendly event under `key`. The caller keeps it small. */
+  /**
+   * Records an event under `key`. What is kept is a plain-JSON copy of at
+   * most MAX_EVENT_BYTES (4 KiB) of JSON, made by the rules of the log ring
+   * (BigInt as a string, `[Circular]`, `[Unserializable: …]`, truncation
+   * marked), so the rings always serialize.
+   */
   add(key: string, event: unknown): void {
+    if (!this.enabled) {
+      this.counts.dropped++;
+      return;
+    }
+    this.push(key, safeValue(event, MAX_EVENT_BYTES));
+  }
+
+  private push(key: string, event: unknown): void {
     if (!this.enabled) {
       this.counts.dropped++;
       return;
@@ -116,7 +130,7 @@ export class Recent {
       this.counts.badPayloads++;
       summary = '<unprintable>';
     }
-    this.add(key, { direction, time: Date.now(), size, summary } satisfies TrafficEvent);
+    this.push(key, { direction, time: Date.now(), size, summary } satisfies TrafficEvent);
   }
 
   /** Events under `key`, oldest first. */

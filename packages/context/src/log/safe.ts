@@ -8,6 +8,9 @@ import type { LogRecord } from './record.js';
 /** Most UTF-8 bytes of the JSON text of one record kept by the ring and `JsonLinesSink`. */
 export const MAX_RECORD_BYTES = 16 * 1024;
 
+/** Most UTF-8 bytes of the JSON text of one event kept by `ctx.recent.add`. */
+export const MAX_EVENT_BYTES = 4 * 1024;
+
 /** Deepest nesting of `data` copied; deeper values become `'[Depth]'`. */
 export const MAX_DATA_DEPTH = 8;
 
@@ -235,6 +238,16 @@ export function safeRecord(record: LogRecord, maxBytes = MAX_RECORD_BYTES): LogR
   for (const key of FIELD_ORDER) field(key);
   if (copier.truncated) out.truncated = true;
   return out as unknown as LogRecord;
+}
+
+/**
+ * A copy of any value made of plain JSON values (by the rules of
+ * {@link safeRecord}) whose JSON text is at most `maxBytes` UTF-8 bytes;
+ * `null` where JSON has no text for it (a function, `undefined`). Never throws.
+ */
+export function safeValue(value: unknown, maxBytes: number): unknown {
+  const copy = new Copier(Math.max(0, maxBytes)).copy(value, 0);
+  return copy === undefined ? null : copy;
 }
 
 /** The fields of a record in the order they get the budget; `data` comes last. */
