@@ -24,7 +24,7 @@ export {
   type SerializedError,
   type Sink,
 } from './log/record.js';
-export { MAX_RECORD_BYTES, safeRecord } from './log/safe.js';
+export { MAX_EVENT_BYTES, MAX_RECORD_BYTES, safeRecord, safeValue } from './log/safe.js';
 export { type MergeOptions, mergeDefaults, mergeSnapshots } from './merge.js';
 export { MONITOR_STATS, type MonitorTarget } from './monitor.js';
 export { type ContextOptions, contextDefaults, recentDefaults } from './options.js';
