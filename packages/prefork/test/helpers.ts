@@ -26,13 +26,22 @@ export interface App {
 const apps = new Set<App>();
 
 /** Starts the fixture with `opts` (merged into the Arbiter options) and waits for READY. */
-export async function startApp(opts: Record<string, unknown> = {}, version = 'v1'): Promise<App> {
+export async function startApp(
+  opts: Record<string, unknown> = {},
+  version = 'v1',
+  extra: { log?: boolean } = {},
+): Promise<App> {
   const dir = mkdtempSync(join(tmpdir(), 'prefork-test-'));
   const versionFile = join(dir, 'version');
   writeFileSync(versionFile, version);
   const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', FIXTURE], {
     cwd: PKG,
-    env: { ...process.env, PREFORK_TEST_OPTS: JSON.stringify(opts), VERSION_FILE: versionFile },
+    env: {
+      ...process.env,
+      PREFORK_TEST_OPTS: JSON.stringify(opts),
+      VERSION_FILE: versionFile,
+      ...(extra.log ? { PREFORK_TEST_LOG: '1' } : {}),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

@@ -103,7 +103,8 @@ export class WorkerRuntime {
     if (this.served.has(index)) throw new Error(`w.serve(${index}): already served`);
     const entry: Served = { server, http: false, listening: false };
     this.served.set(index, entry);
-    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) =>
+    // First in line, so a draining worker can still set `Connection: close` before the app answers.
+    server.prependListener('request', (req: http.IncomingMessage, res: http.ServerResponse) =>
       this.onRequest(entry, req, res),
     );
     if (this.options.distribution === 'kernel') {
