@@ -14,6 +14,8 @@ export interface App {
   /** Pid of the arbiter serving now (changes after a hot upgrade). */
   pid: number;
   port: number;
+  /** Port of the fixture's admin server (status, snapshots, commands) in the arbiter process. */
+  admin: number;
   versionFile: string;
   output: string[];
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
@@ -64,6 +66,7 @@ export async function startApp(
     child,
     pid: 0,
     port: 0,
+    admin: 0,
     versionFile,
     output,
     pids: new Set(),
@@ -111,6 +114,8 @@ export async function startApp(
   app.pid = Number(m[1]);
   app.port = Number(m[2]);
   app.pids.add(app.pid);
+  const admin = app.output.find((l) => l.startsWith('ADMIN '));
+  app.admin = Number((admin ?? (await app.waitFor(/^ADMIN \d+/))[0]).split(' ')[1]);
   return app;
 }
 
@@ -208,4 +213,10 @@ export function load(port: number, path: string, clients: number) {
       return result;
     },
   };
+}
+
+/** GET a JSON value from the fixture's admin server. */
+export async function adminGet(app: App, path: string): Promise<{ status: number; value: any }> {
+  const r = await get(app.admin, path);
+  return { status: r.status, value: JSON.parse(r.body) };
 }
