@@ -4,6 +4,7 @@ import { isWorker } from '@support/prefork';
 import { boundAddress, formatAddress, listen, type ResolvedAddress } from './address.js';
 import { type Admission, createAdmission, createGate, type Gate } from './admission.js';
 import { type ConsoleServer, startConsole } from './console.js';
+import { stateChannel } from './diagnostics.js';
 import { CoreError, codes } from './errors.js';
 import { createHttpServing, type HttpServing } from './http-server.js';
 import { defaultRouteOf, type RouteOf } from './instrument.js';
@@ -47,7 +48,7 @@ export class Group {
   #context: Context;
   /** The Context Group created (closed by stop()), if it created one. */
   readonly #ownedContext: Context | undefined;
-  #state: GroupState = 'new';
+  #stateValue: GroupState = 'new';
   #listeners: Listener[] = [];
   #admission: Admission | undefined;
   #meta: MetaServing | undefined;
@@ -91,7 +92,12 @@ export class Group {
   }
 
   get state(): GroupState {
-    return this.#state;
+    return this.#stateValue;
+  }
+
+  #setState(state: GroupState): void {
+    this.#stateValue = state;
+    if (stateChannel.hasSubscribers) stateChannel.publish({ state, pid: process.pid });
   }
 
   /** Addresses listened on, by entry name (with the ports chosen for port 0), plus 'meta' and 'console'. */
@@ -135,7 +141,7 @@ export class Group {
   /** Plain JSON: what meta shows under components (kind 'group'). */
   status(): unknown {
     return {
-      state: this.#state,
+      state: this.#stateValue,
       pid: process.pid,
       prefork: this.options.prefork,
       startedAt: this.#startedAt || null,
@@ -162,10 +168,13 @@ export class Group {
    * when something cannot.
    */
   async start(): Promise<void> {
-    if (this.#state !== 'new') {
-      throw new CoreError(codes.STATE, `start(): the group is ${this.#state}; a Group starts once`);
+    if (this.#stateValue !== 'new') {
+      throw new CoreError(
+        codes.STATE,
+        `start(): the group is ${this.#stateValue}; a Group starts once`,
+      );
     }
-    this.#state = 'starting';
+    this.#setState('starting');
     try {
       if (this.options.prefork) {
         const { startPrefork } = await import('./prefork.js');
@@ -176,13 +185,13 @@ export class Group {
         await this.#startExtras();
       }
     } catch (error) {
-      this.#state = 'running';
+      this.#setState('running');
       await this.stop(0).catch(() => {});
-      this.#state = 'stopped';
+      this.#setState('stopped');
       throw error;
     }
     this.#startedAt = Date.now();
-    this.#state = 'running';
+    this.#setState('running');
   }
 
   /**
@@ -192,8 +201,8 @@ export class Group {
    * meta app, the console and (if Group created it) the Context.
    */
   stop(timeoutMs: number = this.options.stopTimeout): Promise<void> {
-    if (this.#state === 'new') {
-      this.#state = 'stopped';
+    if (this.#stateValue === 'new') {
+      this.#setState('stopped');
       return this.#closeContext();
     }
     this.#stopping ??= this.#stop(timeoutMs);
@@ -214,13 +223,13 @@ export class Group {
       await daemonize(this.options.daemonize);
     }
     if (this.options.prefork) {
-      if (this.#state !== 'new') {
+      if (this.#stateValue !== 'new') {
         throw new CoreError(
           codes.STATE,
-          `serveForever(): the group is ${this.#state}; a Group starts once`,
+          `serveForever(): the group is ${this.#stateValue}; a Group starts once`,
         );
       }
-      this.#state = 'starting';
+      this.#setState('starting');
       this.#onReady = onReady;
       const { serveForeverPrefork } = await import('./prefork.js');
       await serveForeverPrefork(this.#preforkHooks());
@@ -406,7 +415,7 @@ export class Group {
         this.#startContext(this.#context);
         await this.#startExtras(source);
         this.#startedAt = Date.now();
-        this.#state = 'running';
+        this.#setState('running');
       },
       ready: () => this.#onReady?.(this),
       startWorker: async (context, serve) => {
@@ -414,7 +423,7 @@ export class Group {
         await this.#startEntries(false);
         for (const [i, l] of this.#listeners.entries()) serve(i, this.#workerServer(l));
         this.#startedAt = Date.now();
-        this.#state = 'running';
+        this.#setState('running');
       },
       drainWorker: () => this.#drain(this.options.stopTimeout),
       stopPrimary: () => this.stop(),
@@ -449,7 +458,7 @@ export class Group {
   }
 
   async #stop(timeoutMs: number): Promise<void> {
-    this.#state = 'stopping';
+    this.#setState('stopping');
     try {
       if (this.#arbiter?.isPrimary) {
         await this.#arbiter.stop(timeoutMs);
@@ -467,7 +476,7 @@ export class Group {
     } finally {
       this.#unregister?.();
       this.#unregister = undefined;
-      this.#state = 'stopped';
+      this.#setState('stopped');
       await this.#closeContext();
     }
   }

@@ -9,6 +9,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Context } from '@support/context';
 import type { Admission } from './admission.js';
+import { appErrorChannel, plainOnTlsChannel } from './diagnostics.js';
 import { HttpInstruments, markWriting, type RouteOf } from './instrument.js';
 import type { HttpLimits, ResolvedHttp } from './options.js';
 import { refusePlainHttp, sniff } from './sniff.js';
@@ -73,6 +74,8 @@ export function createHttpServing(
       app(req, res);
     } catch (error) {
       log.warn('APP_ERROR').exception(error, 'the app threw');
+      if (appErrorChannel.hasSubscribers)
+        appErrorChannel.publish({ entry: entry.name, kind: 'http', error });
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
         res.end('Internal Server Error\n');
@@ -124,6 +127,9 @@ export function createHttpServing(
         else if (mode === 'both') toPlain(s);
         else {
           context.stats.get(`${entry.name}.plainOnTls`).add(1);
+          if (plainOnTlsChannel.hasSubscribers) {
+            plainOnTlsChannel.publish({ entry: entry.name, remoteAddress: s.remoteAddress });
+          }
           refusePlainHttp(s, head);
         }
       });

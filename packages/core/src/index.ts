@@ -17,6 +17,7 @@ export { cpuBound, cpuBoundIf, ioBound, ThreadPool } from '@support/threadpool';
 export * as web from '@support/web';
 export { Application, HTTPError, Response, route } from '@support/web';
 export type { Address } from './address.js';
+export { appErrorChannel, plainOnTlsChannel, stateChannel } from './diagnostics.js';
 export { CoreError, type CoreErrorCode, codes } from './errors.js';
 export { Group, type GroupState } from './group.js';
 export { defaultRouteOf, type RouteOf } from './instrument.js';

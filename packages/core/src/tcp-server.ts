@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Context } from '@support/context';
+import { appErrorChannel } from './diagnostics.js';
 import { TcpInstruments } from './instrument.js';
 import type { ResolvedTcp } from './options.js';
 
@@ -39,6 +40,8 @@ export function createTcpServing(
       });
     } catch (error) {
       log.warn('HANDLER_ERROR').exception(error, 'the handler threw');
+      if (appErrorChannel.hasSubscribers)
+        appErrorChannel.publish({ entry: entry.name, kind: 'tcp', error });
       socket.destroy();
     }
   };

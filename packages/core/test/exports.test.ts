@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import * as core from '../src/index.js';
-import { bufsock, connmgr, context, faststat, Group, meta, prefork, threadpool, web } from '../src/index.js';
+import {
+  bufsock,
+  connmgr,
+  context,
+  faststat,
+  Group,
+  meta,
+  prefork,
+  threadpool,
+  web,
+} from '../src/index.js';
 
 describe('@support/core re-exports', () => {
   it('exposes every package as a namespace and the main classes at the top level', () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
-import { Application, Group, Response, route } from '../src/index.js';
+import { Application, appErrorChannel, Group, Response, route } from '../src/index.js';
 import { get, groups, quietContext, sleep } from './helpers.js';
 
 const g = groups();
@@ -81,7 +81,13 @@ describe('Group: http entries', () => {
     expect(snap.durations['web.route.GET /hi/:name']?.n).toBe(1);
   });
 
-  it('answers 500 when the app throws, and keeps serving', async () => {
+  it('answers 500 when the app throws, publishes it, and keeps serving', async () => {
+    const published: unknown[] = [];
+    const onError = (message: unknown) => published.push(message);
+    appErrorChannel.subscribe(onError);
+    g.cleanups.push(() => {
+      appErrorChannel.unsubscribe(onError);
+    });
     const group = await g.start({
       http: [
         {
@@ -94,6 +100,7 @@ describe('Group: http entries', () => {
       ],
     });
     expect((await get(group.port('http'), { path: '/boom' })).status).toBe(500);
+    expect(published).toEqual([{ entry: 'http', kind: 'http', error: new Error('boom') }]);
     expect((await get(group.port('http'))).status).toBe(200);
   });
 
