@@ -216,6 +216,7 @@ export function load(port: number, path: string, clients: number) {
 }
 
 /** GET a JSON value from the fixture's admin server. */
+// biome-ignore lint/suspicious/noExplicitAny: JSON from the fixture, checked field by field by the tests
 export async function adminGet(app: App, path: string): Promise<{ status: number; value: any }> {
   const r = await get(app.admin, path);
   return { status: r.status, value: JSON.parse(r.body) };
