@@ -76,7 +76,7 @@ export class Arbiter {
     this.ownContext = this.options.context === undefined;
     this.context =
       this.options.context ??
-      (isWorker() ? getContext() : new Context({ watchdog: false, monitoring: true }));
+      (isWorker() ? getContext() : new Context({ watchdog: false, monitoring: false }));
     this.logger = this.context.log.get('prefork');
     this.stopped = new Promise((resolve, reject) => {
       this.stoppedResolve = resolve;
@@ -124,6 +124,8 @@ export class Arbiter {
       this.phase = 'stopped';
       throw error;
     }
+    // The arbiter's own loop is worth watching too; its own Context is closed by close().
+    if (this.ownContext) this.context.setMonitoring(true);
     this.tick = setInterval(
       () => this.checkHealth(),
       Math.min(this.options.heartbeatInterval, 500),
