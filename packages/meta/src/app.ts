@@ -97,6 +97,10 @@ export function createMetaApp(options: MetaAppOptions = {}): MetaApp {
       undefined,
       { name: 'asset' },
     ),
+    // Browsers ask for it on non-HTML pages (/metrics); the pages declare an empty icon.
+    route('/favicon.ico', () => new Response(null, { status: 204 }), undefined, {
+      name: 'favicon',
+    }),
     ...loginRoutes(state),
     view(overviewView, '/'),
     view(statsView),

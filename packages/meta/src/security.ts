@@ -51,9 +51,11 @@ export function isAuthenticated(request: IncomingMessage, token: string): boolea
  * scrapers) send neither and are let through.
  */
 export function crossSiteReason(request: IncomingMessage): string | undefined {
+  // Fetch metadata first: browsers that send it say exactly where a request
+  // comes from (and may send `Origin: null` on same-origin form posts).
   const site = request.headers['sec-fetch-site'];
-  if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') {
-    return `Sec-Fetch-Site is ${site}`;
+  if (typeof site === 'string') {
+    return site === 'same-origin' || site === 'none' ? undefined : `Sec-Fetch-Site is ${site}`;
   }
   const origin = request.headers.origin;
   if (typeof origin === 'string') {
@@ -166,7 +168,7 @@ export function headersMiddleware(state: MetaState): Middleware {
       const h = response.headers;
       h['x-content-type-options'] = 'nosniff';
       h['x-frame-options'] = 'DENY';
-      h['referrer-policy'] = 'no-referrer';
+      h['referrer-policy'] = 'same-origin';
       h['content-security-policy'] ??=
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'";
       h['cache-control'] ??= 'no-store';

@@ -67,12 +67,19 @@
     const series = multi ? data.multi : [data || []];
     if (!series.some((s) => s.length > 0)) return empty(el);
     const labels = multi ? data.labels : ['value'];
+    const cols = columns(series);
+    const xs = cols[0];
+    // One point (or all at one time): a minute around it instead of a degenerate axis.
+    const x =
+      xs[xs.length - 1] - xs[0] > 0.5
+        ? { time: true }
+        : { time: true, range: [xs[0] - 30, xs[0] + 30] };
     return new uPlot(
       {
         ...size(el),
         legend: { show: multi },
         cursor: { drag: { x: true, y: false } },
-        scales: { x: { time: true } },
+        scales: { x },
         axes: [
           { stroke: '#6b7385' },
           { stroke: '#6b7385', values: (_u, ticks) => ticks.map(fmt), size: 55 },
@@ -88,7 +95,7 @@
           })),
         ],
       },
-      columns(series),
+      cols,
       el,
     );
   }
@@ -110,6 +117,7 @@
             label: 'count',
             fill: '#2f6fdf99',
             stroke: '#2f6fdf',
+            points: { show: false },
             paths: uPlot.paths.bars({ size: [0.8, 30] }),
           },
         ],
@@ -142,6 +150,7 @@
             label: 'count',
             fill: '#2f6fdf99',
             stroke: '#2f6fdf',
+            points: { show: false },
             paths: uPlot.paths.bars({ size: [0.9, 60] }),
           },
         ],

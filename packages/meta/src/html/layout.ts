@@ -65,7 +65,7 @@ ${o.workers.map((w) => html`<option value="${w}"${o.worker === w ? html` selecte
 <a href="${q}" class="json">JSON</a></div>`;
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${o.title} · ${o.service ?? 'meta'}</title>
+<title>${o.title} · ${o.service ?? 'meta'}</title><link rel="icon" href="data:,">
 <link rel="stylesheet" href="${b}/assets/meta.css"><link rel="stylesheet" href="${b}/assets/uPlot.min.css">
 <script src="${b}/assets/uPlot.iife.min.js" defer></script><script src="${b}/assets/meta.js" defer></script><script src="${b}/assets/flame.js" defer></script>
 </head><body data-base="${b}">

@@ -72,13 +72,15 @@ ${
 <div class="flame-wrap"><canvas id="flame" class="flame" data-src="${v.base}/profile/cpuprofile" tabindex="0" aria-label="flame graph; click a frame to zoom, Escape to reset"></canvas><div id="flame-tip" class="tip" hidden></div></div>
 <h2>Hotspots</h2>${table(
         ['function', 'where', 'self', 'total', 'samples'],
-        rows.map((h) => [
-          html`<code>${h.functionName}</code>`,
-          html`<span title="${h.url}">${where(h)}</span>`,
-          format.ms(h.selfMs),
-          format.ms(h.totalMs),
-          format.num(h.samples),
-        ]),
+        rows
+          .slice(0, 60)
+          .map((h) => [
+            html`<code>${h.functionName}</code>`,
+            html`<span title="${h.url}">${where(h)}</span>`,
+            format.ms(h.selfMs),
+            format.ms(h.totalMs),
+            format.num(h.samples),
+          ]),
         'num hot',
       )}`
     : html`<p class="muted">No profile taken yet.</p>`

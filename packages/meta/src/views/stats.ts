@@ -280,16 +280,16 @@ export const statView: View<StatDetail> = {
       ['max', html`${format.num(d.max)} <span class="muted">${format.ago(d.maxTime)}</span>`],
       ['last point', format.ago(d.lastTime)],
     ])}
-<h2>Percentiles</h2>${table(
+<div class="pair"><div><h2>Percentiles</h2>${table(
       ['q', 'value'],
       d.percentiles.map((p) => [`p${+(p.q * 100).toFixed(2)}`, format.num(p.value)]),
       'num',
-    )}
-<h2>Exponential averages</h2>${table(
+    )}</div>
+<div><h2>Exponential averages</h2>${table(
       ['rate', 'value'],
       d.expoAvgs.map((e) => [`1/${Math.round(1 / e.rate)}`, format.num(e.value)]),
       'num',
-    )}
+    )}</div></div>
 ${
   d.interval
     ? html`<h2>Interval between points (ms)</h2>${kv([
