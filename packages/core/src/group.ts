@@ -460,6 +460,8 @@ export class Group {
   async #stop(timeoutMs: number): Promise<void> {
     this.#setState('stopping');
     try {
+      // /readyz turns 503 first, so load balancers stop sending while we drain.
+      await this.#meta?.closeApp();
       if (this.#arbiter?.isPrimary) {
         await this.#arbiter.stop(timeoutMs);
       } else {

@@ -8,6 +8,8 @@ import { boundAddress, listen, type ResolvedAddress } from './address.js';
 
 export interface MetaServing {
   address: ResolvedAddress;
+  /** Closes the meta app but keeps its port: /readyz answers 503 while the group drains. */
+  closeApp(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,9 @@ export async function startMeta(
   }
   return {
     address: boundAddress(server, address),
+    closeApp: async () => {
+      await app.close?.();
+    },
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
