@@ -74,9 +74,7 @@ export class LogStore {
   }
 
   merge(other: LogStore): void {
-    other.forEach((key, count) => {
-      this.add(key, count);
-    });
+    this.addAll(other.offset, other.counts, other.used);
   }
 
   snapshot(): LogStoreSnapshot {
@@ -93,11 +91,40 @@ export class LogStore {
       'log store needs an integer offset and a counts array',
     );
     const store = new LogStore(maxBins);
-    snap.counts.forEach((count, i) => {
+    for (const count of snap.counts)
       assertSnapshot(Number.isFinite(count) && count >= 0, 'log store counts must be >= 0');
-      if (count > 0) store.add(snap.offset + i, count);
-    });
+    store.addAll(snap.offset, snap.counts, snap.counts.length);
     return store;
+  }
+
+  /**
+   * Adds `counts[i]` at key `offset + i` for i < `length`: one reshape to the
+   * window both cover (as `add` of each key would leave it), then plain adds,
+   * so a merge allocates once instead of at every key outside the window.
+   */
+  private addAll(offset: number, counts: ArrayLike<number>, length: number): void {
+    let lo = 0;
+    let hi = length;
+    while (lo < hi && !(counts[lo]! > 0)) lo++;
+    while (hi > lo && !(counts[hi - 1]! > 0)) hi--;
+    if (lo === hi) return;
+    let lowKey = offset + lo;
+    let highKey = offset + hi - 1;
+    if (this.used > 0) {
+      lowKey = Math.min(lowKey, this.offset);
+      highKey = Math.max(highKey, this.offset + this.used - 1);
+    }
+    // Keep the highest maxBins keys; everything lower lands in the lowest bin.
+    if (highKey - lowKey + 1 > this.maxBins) lowKey = highKey - this.maxBins + 1;
+    this.reshape(lowKey, highKey);
+    for (let i = lo; i < hi; i++) {
+      const count = counts[i]!;
+      if (!(count > 0)) continue;
+      const j = Math.max(offset + i, lowKey) - this.offset;
+      const c = this.counts[j]! + count;
+      if (c <= 0xffffffff) this.counts[j] = c;
+      else this.setLarge(j, c);
+    }
   }
 
   /** Bytes held by the counts array. */

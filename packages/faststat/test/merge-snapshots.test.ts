@@ -70,6 +70,25 @@ describe('mergeStatsSnapshots', () => {
   });
 });
 
+describe('sketch stores merged in one step', () => {
+  it('hold what adding every point to one Stats holds, collapse of the lowest bins included', () => {
+    for (const maxBins of [16, 64, 2048]) {
+      const whole = new Stats({ maxBins });
+      const shards = [0, 1, 2].map(() => new Stats({ maxBins }));
+      let x = 7;
+      for (let i = 0; i < 3000; i++) {
+        x = (x * 48271) % 2147483647;
+        const v = (x / 2147483647) * 10 ** ((i % 9) - 3) * (i % 5 === 0 ? -1 : 1);
+        whole.add(v);
+        shards[i % 3]!.add(v);
+      }
+      const merged = mergeStatsSnapshots(shards.map((s) => viaJson(s.snapshot())));
+      expect(merged.sketch).toEqual(whole.snapshot().sketch);
+      expect(merged.percentiles).toEqual(whole.snapshot().percentiles);
+    }
+  });
+});
+
 describe('mergeMarkovSnapshots', () => {
   function socketMachine(clock: ReturnType<typeof fakeClock>, sockets: number): MarkovSnapshot {
     const m = new Markov({ clock: clock.clock });
