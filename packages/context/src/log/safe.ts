@@ -28,6 +28,8 @@ class Copier {
   budget: number;
   /** Set once anything was cut or left out. */
   truncated = false;
+  /** Set once `field` returned undefined (the field is to be left out). */
+  omitted = false;
   private readonly ancestors: object[] = [];
 
   constructor(budget: number) {
@@ -55,6 +57,30 @@ class Copier {
         if (value === null) return this.spend(null);
         return this.object(value as object, depth);
     }
+  }
+
+  /**
+   * The copy of a top-level field's value, its key charged to the budget
+   * (`undefined`, and nothing charged, where it is left out).
+   */
+  field(key: string, value: unknown): Json | undefined {
+    if (value === undefined) {
+      this.omitted = true;
+      return undefined;
+    }
+    // Keys here are the record's own ASCII names: quotes, colon and comma.
+    const keyBytes = key.length + 4;
+    if (keyBytes + MARKER_BYTES > this.budget) {
+      this.truncated = this.omitted = true;
+      return undefined;
+    }
+    this.budget -= keyBytes;
+    const copied = this.copy(value, 0);
+    if (copied === undefined) {
+      this.budget += keyBytes;
+      this.omitted = true;
+    }
+    return copied;
   }
 
   /** A string, cut to what the budget allows (the cut is marked). */
@@ -93,7 +119,12 @@ class Copier {
   }
 
   private spend<T extends Json>(value: T): T | undefined {
-    const bytes = value === null ? 4 : String(value).length + (typeof value === 'string' ? 2 : 0);
+    const bytes =
+      typeof value === 'number'
+        ? numberBytes(value)
+        : typeof value === 'string'
+          ? value.length + 2
+          : 5;
     if (bytes > this.budget) {
       this.truncated = true;
       this.budget = 0;
@@ -214,29 +245,58 @@ class Copier {
  * Never throws.
  */
 export function safeRecord(record: LogRecord, maxBytes = MAX_RECORD_BYTES): LogRecord {
+  try {
+    return copyRecord(record, maxBytes);
+  } catch {
+    // Only a record whose own fields throw when read gets here.
+    return copyFields(record, maxBytes);
+  }
+}
+
+/** The usual path: the record's fields read by name, the copy built in one shape. */
+function copyRecord(record: LogRecord, maxBytes: number): LogRecord {
   // Reserve room for the braces and the `"truncated":true` mark.
-  const copier = new Copier(Math.max(0, maxBytes - 20));
+  const c = new Copier(Math.max(0, maxBytes - 20));
+  const out = {
+    logger: c.field('logger', record.logger),
+    level: c.field('level', record.level),
+    action: c.field('action', record.action),
+    outcome: c.field('outcome', record.outcome),
+    begin: c.field('begin', record.begin),
+    end: c.field('end', record.end),
+    durationMs: c.field('durationMs', record.durationMs),
+  } as Record<string, Json | undefined>;
+  if (c.omitted) {
+    for (const key of Object.keys(out)) if (out[key] === undefined) delete out[key];
+  }
+  if (record.error !== undefined) setField(out, 'error', c.field('error', record.error));
+  setField(out, 'message', c.field('message', record.message));
+  if (record.detail !== undefined) setField(out, 'detail', c.field('detail', record.detail));
+  if (record.data !== undefined) setField(out, 'data', c.field('data', record.data));
+  if (c.truncated || record.truncated === true) out.truncated = true;
+  return out as unknown as LogRecord;
+}
+
+function setField(out: Record<string, Json | undefined>, key: string, value: Json | undefined) {
+  if (value !== undefined) out[key] = value;
+}
+
+/** The careful path: each field read on its own, a throwing one marked. */
+function copyFields(record: LogRecord, maxBytes: number): LogRecord {
+  const c = new Copier(Math.max(0, maxBytes - 20));
   const out: Record<string, Json> = {};
-  const field = (key: string) => {
+  for (const key of FIELD_ORDER) {
     let v: unknown;
     try {
       v = (record as unknown as Record<string, unknown>)[key];
     } catch (error) {
       v = `[Unserializable: ${describeError(error)}]`;
     }
-    if (v === undefined) return;
-    const keyBytes = jsonBytes(key) + 2;
-    if (keyBytes + MARKER_BYTES > copier.budget) {
-      copier.truncated = true;
-      return;
-    }
-    copier.budget -= keyBytes;
-    const copied = copier.copy(v, 0);
-    if (copied === undefined) copier.budget += keyBytes;
-    else out[key] = copied;
-  };
-  for (const key of FIELD_ORDER) field(key);
-  if (copier.truncated) out.truncated = true;
+    if (v === undefined) continue;
+    const copied = c.field(key, v);
+    if (copied !== undefined) out[key] = copied;
+  }
+  if (c.truncated) out.truncated = true;
   return out as unknown as LogRecord;
 }
 
@@ -268,7 +328,32 @@ const FIELD_ORDER = [
 
 /** UTF-8 bytes of the JSON text of a string. */
 function jsonBytes(value: string): number {
+  // Short printable ASCII needs no escapes: one byte a character, plus quotes.
+  if (value.length <= 64) {
+    let plain = true;
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) return value.length + 2;
+  }
   return Buffer.byteLength(JSON.stringify(value));
+}
+
+/**
+ * Bytes of a finite number's JSON text: exact for integers below 1e15, else
+ * 24, the longest a double's shortest form can be (so the cap still holds).
+ */
+function numberBytes(value: number): number {
+  if (Number.isInteger(value) && value > -1e15 && value < 1e15) {
+    let digits = 1;
+    for (let v = Math.abs(value); v >= 10; v = Math.floor(v / 10)) digits++;
+    return value < 0 ? digits + 1 : digits;
+  }
+  return 24;
 }
 
 /** The first `keep` UTF-16 units of `value`, not splitting a surrogate pair. */
