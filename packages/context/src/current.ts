@@ -1,18 +1,31 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Context } from './context.js';
+import type { ContextOptions } from './options.js';
 
 // Which Context code reports into: one scoped with runWithContext() if any,
 // otherwise the default one. The default is created on first use so that a
-// library which only reads getContext() costs nothing until it is called.
+// library which only reads getContext() costs nothing until it is called, and
+// it starts no thread: a library (connmgr, threadpool) that reports into
+// getContext() must not start a watchdog thread or an inspector session in an
+// app that never asked for one. The monitor (unref'd timers) stays on.
 
 const scoped = new AsyncLocalStorage<Context>();
 let defaultContext: Context | undefined;
 
-/** The context in scope (see {@link runWithContext}), else the default one, created on first use. */
+/**
+ * Options of the default context that {@link getContext} creates: today's
+ * defaults but the long-block watchdog off. A service that wants the watchdog
+ * creates its own context (`new Context()` has it on) and passes it to
+ * {@link setContext}, or calls `getContext().setWatchdog(true)`.
+ */
+const defaultContextOptions = { watchdog: false } as const satisfies ContextOptions;
+
+/** The context in scope (see {@link runWithContext}), else the default one, created on first use (watchdog off). */
 export function getContext(): Context {
   const inScope = scoped.getStore();
   if (inScope !== undefined) return inScope;
-  if (defaultContext === undefined || defaultContext.closed) defaultContext = new Context();
+  if (defaultContext === undefined || defaultContext.closed)
+    defaultContext = new Context(defaultContextOptions);
   return defaultContext;
 }
 

@@ -11,6 +11,8 @@ import {
 export interface MonitorTarget {
   addStat(name: string, value: number): void;
   addDuration(name: string, ms: number): void;
+  /** Called first on every timer tick (the watchdog's heartbeat rides on it). */
+  beat?(): void;
 }
 
 /** Names of the stats the monitor writes, for the README and for readers such as meta. */
@@ -93,7 +95,10 @@ export class Monitor {
     this.elu = performance.eventLoopUtilization();
     this.cpu = process.cpuUsage();
     this.lastTick = performance.now();
-    this.timer = setInterval(() => this.tick(), this.interval);
+    this.timer = setInterval(() => {
+      this.target.beat?.();
+      this.tick();
+    }, this.interval);
     this.timer.unref();
   }
 

@@ -47,7 +47,8 @@ export interface ContextOptions {
    */
   monitoring?: boolean;
   /**
-   * Starts the long-block watchdog (a worker thread).
+   * Starts the long-block watchdog (a worker thread). The default context that
+   * `getContext()` creates has it off, so a library never starts the thread.
    * @default true
    */
   watchdog?: boolean;

@@ -44,36 +44,51 @@ export interface WatchdogOptions {
 }
 
 /**
+ * Shared memory between the main thread and the watchdog's worker: two
+ * float64 (the last heartbeat, ms since the epoch; the heartbeat period, ms)
+ * then two int32 (control: run, stop, exit; whether the worker holds an
+ * inspector session).
+ */
+const BEAT = 0;
+const PERIOD = 1;
+const CONTROL = 0;
+const SESSION = 1;
+const STOP = 1;
+const EXIT = 2;
+
+/** Longest the main thread waits, at exit, for the worker to end a session it holds. */
+const EXIT_WAIT_MS = 200;
+
+/**
  * Watches the event loop from a worker thread: the main thread writes a
- * heartbeat into shared memory every `threshold / 5` ms; the worker checks it
- * every `threshold / 3` ms (thread wake-ups are the watchdog's main cost) and, past the threshold, captures the main
- * thread's JavaScript stack. The report reaches `onReport` once the loop is
- * free again.
+ * heartbeat into shared memory, from its own unref'd timer every
+ * `threshold / 2` ms or from another timer that already runs (the loop
+ * monitor's, see {@link Watchdog.shareBeat}); the worker sleeps in
+ * `Atomics.wait` until a block could need attention and, past the threshold,
+ * captures the main thread's JavaScript stack. The report reaches `onReport`
+ * once the loop is free again.
  */
 export class Watchdog {
-  /** Heartbeat period in ms. */
-  readonly beatPeriod: number;
-  private readonly beat = new Float64Array(new SharedArrayBuffer(8));
-  private readonly heartbeat: NodeJS.Timeout;
+  private readonly shared = new SharedArrayBuffer(24);
+  private readonly f64 = new Float64Array(this.shared, 0, 2);
+  private readonly i32 = new Int32Array(this.shared, 16, 2);
+  private readonly ownPeriod: number;
+  private heartbeat: NodeJS.Timeout | undefined;
   private readonly worker: Worker;
   private stopping: Promise<void> | undefined;
   /** Whether stacks can be captured (the inspector exists and this is the main thread). */
   captureStacks = isMainThread;
 
   constructor(readonly options: WatchdogOptions) {
-    this.beatPeriod = Math.max(2, options.threshold / 5);
-    this.beat[0] = now();
-    this.heartbeat = setInterval(() => {
-      this.beat[0] = now();
-    }, this.beatPeriod);
-    this.heartbeat.unref();
+    this.ownPeriod = Math.max(2, options.threshold / 2);
+    this.f64[BEAT] = now();
+    this.f64[PERIOD] = this.ownPeriod;
+    this.startOwnBeat();
     this.worker = new Worker(WATCHDOG_WORKER_SOURCE, {
       eval: true,
       workerData: {
-        buffer: this.beat.buffer,
+        buffer: this.shared,
         threshold: options.threshold,
-        beatPeriod: this.beatPeriod,
-        checkPeriod: Math.max(2, options.threshold / 3),
         reportInterval: options.reportInterval,
         captureTimeout: options.captureTimeout,
         maxFrames: options.maxFrames,
@@ -98,16 +113,50 @@ export class Watchdog {
     this.worker.on('error', (error) => options.onError(error));
     // After the listeners: adding a 'message' listener refs the port again.
     this.worker.unref();
+    process.on('exit', this.onExit);
+  }
+
+  /** Heartbeat period in ms: the longest a healthy loop leaves between two beats. */
+  get beatPeriod(): number {
+    return this.f64[PERIOD] as number;
+  }
+
+  /** Records that the loop is running now. Call it only from a timer or I/O callback. */
+  beat(): void {
+    this.f64[BEAT] = now();
   }
 
   /**
-   * Stops the heartbeat and the worker. The worker first disables its
-   * debugger session (so no pause can be left pending), then exits; after
-   * `timeoutMs` it is terminated regardless.
+   * Lets a timer that already runs on this thread every `periodMs` carry the
+   * heartbeat by calling {@link beat} (one wake-up instead of two), and stops
+   * the watchdog's own timer; `undefined` starts the own timer again.
+   */
+  shareBeat(periodMs: number | undefined): void {
+    if (this.stopping !== undefined) return;
+    if (periodMs === undefined) {
+      this.beat();
+      this.f64[PERIOD] = this.ownPeriod;
+      this.startOwnBeat();
+    } else {
+      // The longer period first, so the worker never expects a beat too soon.
+      this.f64[PERIOD] = Math.max(periodMs, this.f64[PERIOD] as number);
+      clearInterval(this.heartbeat);
+      this.heartbeat = undefined;
+      this.beat();
+      this.f64[PERIOD] = periodMs;
+    }
+  }
+
+  /**
+   * Stops the heartbeat and the worker. The worker ends its inspector
+   * session if it holds one, then says so; after `timeoutMs` it is
+   * terminated regardless.
    */
   close(timeoutMs = 1000): Promise<void> {
     this.stopping ??= (async () => {
+      process.off('exit', this.onExit);
       clearInterval(this.heartbeat);
+      this.heartbeat = undefined;
       // Hold the process open until the thread is gone, so that an awaited
       // close() settles instead of the loop running dry underneath it.
       this.worker.ref();
@@ -121,11 +170,8 @@ export class Watchdog {
           this.worker.on('message', onMessage);
           this.worker.once('exit', () => resolve());
           timer = setTimeout(resolve, timeoutMs);
-          try {
-            this.worker.postMessage('stop');
-          } catch {
-            resolve();
-          }
+          Atomics.store(this.i32, CONTROL, STOP);
+          Atomics.notify(this.i32, CONTROL);
         });
       } finally {
         clearTimeout(timer);
@@ -134,6 +180,26 @@ export class Watchdog {
       }
     })();
     return this.stopping;
+  }
+
+  /**
+   * On process exit (process.exit(), an uncaught exception, the loop running
+   * dry) the worker is told to stop. If it holds an inspector session — only
+   * during a capture — the exit waits up to {@link EXIT_WAIT_MS} for the
+   * worker to end it, so Node neither waits for a debugger nor drops the
+   * session while the worker exits.
+   */
+  private readonly onExit = (): void => {
+    clearInterval(this.heartbeat);
+    Atomics.store(this.i32, CONTROL, EXIT);
+    Atomics.notify(this.i32, CONTROL);
+    if (Atomics.load(this.i32, SESSION) !== 0) Atomics.wait(this.i32, SESSION, 1, EXIT_WAIT_MS);
+  };
+
+  private startOwnBeat(): void {
+    if (this.heartbeat !== undefined) return;
+    this.heartbeat = setInterval(() => this.beat(), this.ownPeriod);
+    this.heartbeat.unref();
   }
 }
 

@@ -76,8 +76,8 @@ console.log('closed', ctx.closed, ctx.monitoring, ctx.sampling, ctx.watching);
     const script = join(dir, 'open.mjs');
     await writeFile(
       script,
-      `import { getContext } from ${JSON.stringify(bundle)};
-const ctx = getContext();
+      `import { Context } from ${JSON.stringify(bundle)};
+const ctx = new Context();
 ctx.stats.get('x').add(1);
 console.log('started', ctx.monitoring, ctx.watching);
 `,
