@@ -1,12 +1,13 @@
 import { chmodSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
-import { start as startRepl } from 'node:repl';
 import { boundAddress, listen, type ResolvedAddress } from './address.js';
 
 // A Node REPL for the people who run the service: `group` and `context` in
 // scope. It runs arbitrary code, so it is only ever reachable by the owner of
 // the process: a Unix socket with mode 0600, or a loopback TCP port
-// (options validation refuses other hosts).
+// (options validation refuses other hosts). node:repl is imported only when a
+// console is asked for: it loads node:domain, which slows down every
+// EventEmitter of the process.
 
 export interface ConsoleServer {
   address: ResolvedAddress;
@@ -17,6 +18,7 @@ export async function startConsole(
   address: ResolvedAddress,
   scope: Record<string, unknown>,
 ): Promise<ConsoleServer> {
+  const { start: startRepl } = await import('node:repl');
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
