@@ -252,6 +252,17 @@ const data = fc.array(
 );
 const corruptions = fc.array(fc.tuple(fc.nat(), replacement), { minLength: 1, maxLength: 3 });
 
+/** What a default Stats (and its interval) can hold at most: full sketches, rings and windows. */
+const bytesBound =
+  2 * 65 * 8 +
+  400 * 2 +
+  2048 * 8 * 2 +
+  1024 * 8 * 2 +
+  2 * 8 * 64 * 2 +
+  2 * 8 * 8 +
+  96 * 8 +
+  2 * 8 * 64;
+
 function expectSane(s: Stats): void {
   expect(() => validateStatsSnapshot(wire(s.snapshot()))).not.toThrow();
   if (s.n > 0) {
@@ -281,6 +292,8 @@ describe('fuzz: corrupted snapshots', () => {
         try {
           receiver.merge(snapshot as StatsSnapshot);
           expectSane(receiver);
+          // Bounded memory: whatever was merged, the receiver's own bounds hold.
+          expect(receiver.byteLength).toBeLessThanOrEqual(bytesBound);
         } catch (error) {
           onlyCodedErrors(error);
           expect(JSON.stringify(receiver.snapshot())).toBe(before);
