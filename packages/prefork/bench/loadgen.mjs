@@ -213,8 +213,10 @@ export async function openLoop({
 /**
  * Closed loop: `clients` clients, each sends a request, waits for the
  * answer, sends the next, for `duration` ms. keepAlive false: a new
- * connection per request (`Connection: close`). Returns { requests,
- * rate (answers/s), latency summary, byStatus, errors }.
+ * connection per request (`Connection: close`). With `slowEvery` N, every
+ * Nth request goes to `slowPath` and its latency is kept apart (`slow`).
+ * Returns { requests, rate (answers/s), latency (the others), slow,
+ * byStatus, errors }.
  */
 export async function closedLoop({
   port,
@@ -223,33 +225,42 @@ export async function closedLoop({
   duration,
   keepAlive = true,
   path = '/',
+  slowEvery = 0,
+  slowPath = '/',
 }) {
   const latencies = [];
+  const slow = [];
   const byStatus = {};
   let errors = 0;
-  const request = keepAlive
-    ? `GET ${path} HTTP/1.1\r\nHost: ${host}\r\n\r\n`
-    : `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
+  const make = (p) =>
+    keepAlive
+      ? `GET ${p} HTTP/1.1\r\nHost: ${host}\r\n\r\n`
+      : `GET ${p} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
+  const request = make(path);
+  const slowRequest = make(slowPath);
+  let sent = 0;
   const start = now();
   const deadline = start + duration;
   let stopped = false;
   const client = () =>
     new Promise((resolve) => {
       let conn;
+      let isSlow = false;
       const fire = () => {
         if (stopped || now() >= deadline) {
           conn?.destroy();
           resolve();
           return;
         }
-        if (!conn || !conn.open || conn.closeAfter) {
+        if (!conn?.open || conn.closeAfter) {
           conn?.destroy();
           conn = new Conn(port, host, onResponse, onLost);
         }
-        conn.send(request, [now()]);
+        isSlow = slowEvery > 0 && ++sent % slowEvery === 0;
+        conn.send(isSlow ? slowRequest : request, [now()]);
       };
       const onResponse = (status, t0) => {
-        latencies.push(now() - t0);
+        (isSlow ? slow : latencies).push(now() - t0);
         byStatus[status] = (byStatus[status] ?? 0) + 1;
         fire();
       };
@@ -266,9 +277,10 @@ export async function closedLoop({
   clearTimeout(guard);
   const seconds = (now() - start) / 1000;
   return {
-    requests: latencies.length,
-    rate: latencies.length / seconds,
+    requests: latencies.length + slow.length,
+    rate: (latencies.length + slow.length) / seconds,
     latency: summarize(latencies),
+    slow: summarize(slow),
     byStatus,
     errors,
   };

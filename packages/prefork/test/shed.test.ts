@@ -35,7 +35,7 @@ async function exchange(
     socket.write(trickle);
     for (let at = 0; at < data.length && !socket.destroyed; at += 16_384) {
       await new Promise((r) => setTimeout(r, 3));
-      socket.write(data.subarray(at, at + 16_384));
+      socket.write(Buffer.from(data).subarray(at, at + 16_384));
     }
   }
   if (halfClose) socket.end();

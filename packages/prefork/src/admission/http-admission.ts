@@ -51,7 +51,17 @@ export class HttpAdmission {
   private inflight = 0;
   private totals = { admitted: 0, shed: 0, shedDelay: 0, shedInFlight: 0 };
   private closed = false;
+  private cpuStart = Number.NaN;
   private readonly endTurn = () => this.finishTurn();
+  // An unmeasured turn starts being measured the first time it matters
+  // (what ran before that point is not counted: an underestimate).
+  private readonly cpuLate = () => {
+    if (Number.isNaN(this.cpuStart)) {
+      this.cpuStart = this.o.cpuClock();
+      return 0;
+    }
+    return this.o.cpuClock() - this.cpuStart;
+  };
   private readonly release = () => {
     this.inflight--;
   };
@@ -90,9 +100,16 @@ export class HttpAdmission {
   admit(req: IncomingMessage, res: ServerResponse): boolean {
     if (this.closed) return this.accept(res);
     const rule = this.rule;
-    if (rule.opensTurn()) this.immediate = setImmediate(this.endTurn);
+    if (rule.opensTurn()) {
+      this.immediate = setImmediate(this.endTurn);
+      // CPU is read (2 µs) only for turns that may matter: after a long one, or while dropping.
+      this.cpuStart =
+        rule.state === 'dropping' || rule.lastTurn > this.o.target / 2
+          ? this.o.cpuClock()
+          : Number.NaN;
+    }
     const now = this.o.clock();
-    if (rule.decide(now) === 'shed') {
+    if (rule.decide(now, this.cpuLate) === 'shed') {
       if (rule.changed) this.publishState(now);
       this.shed(req, res, 'delay', now);
       return false;
@@ -123,8 +140,9 @@ export class HttpAdmission {
     shed: number;
     shedByReason: { delay: number; inFlight: number };
     episodes: number;
+    probes: number;
     lastTurnMs: number;
-    options: { target: number; interval: number; budget: number; memory: number };
+    options: { target: number; interval: number; budget: number; memory: number; growth: number };
   } {
     return {
       state: this.rule.state,
@@ -134,12 +152,14 @@ export class HttpAdmission {
       shed: this.totals.shed,
       shedByReason: { delay: this.totals.shedDelay, inFlight: this.totals.shedInFlight },
       episodes: this.rule.episodes,
+      probes: this.rule.probes,
       lastTurnMs: this.rule.lastTurn,
       options: {
         target: this.o.target,
         interval: this.o.interval,
         budget: this.o.budget,
         memory: this.o.memory,
+        growth: this.o.growth,
       },
     };
   }
@@ -192,7 +212,7 @@ export class HttpAdmission {
     const admitted = rule.turnAdmitted;
     const shed = rule.turnShed;
     const now = this.o.clock();
-    rule.endTurn(now);
+    rule.endTurn(now, Number.isNaN(this.cpuStart) ? Number.NaN : this.o.cpuClock() - this.cpuStart);
     if (rule.changed) this.publishState(now);
     if (admitted > 0) this.stats.admitted.add(admitted);
     if (shed > 0) this.stats.shed.add(shed);

@@ -1,26 +1,37 @@
-// The admission rule, apart from HTTP and timers so it can be tested with a
-// fake clock. Time is in milliseconds from any monotonic origin.
+// The admission rule, apart from HTTP and timers so it can be tested with
+// fake clocks. Times are milliseconds from any monotonic origin.
 //
 // A "turn" is the run of requests Node delivers between two check phases of
 // the event loop: everything parsed from the sockets one poll phase found
-// readable. The first request of a turn opens it (`turnStart`); the caller
-// ends it from setImmediate. A request's lateness is how far into its turn
-// it arrives: the time the loop spent on the requests before it, i.e. its
-// queueing delay inside the process. Requests that arrive while a turn runs
-// wait in the kernel for the next turn, so a turn's length is also the
-// delay the next turn's requests have already had.
+// readable. The first request opens the turn; the caller ends it from
+// setImmediate. A request's lateness is how far (wall clock) into its turn
+// it arrives: the time the loop spent on the requests before it. Requests
+// that arrive while a turn runs wait in the kernel for the next one, so a
+// turn's length is also the delay the next turn's requests already had.
 //
-// CoDel's idea, translated: a queue is "standing" when its delay stays above
-// `target` for `interval`. Until then nothing is shed, so a burst, a slow
-// request or a closed loop of clients whose queue is bounded by their own
-// count (20 clients × 2 ms = 40 ms) is served. Once standing, the rule
-// drops: each turn serves requests for at most `budget` ms and answers the
-// rest of the turn with a cheap 503, so the served requests wait about two
-// short turns. It stops as soon as a turn ends with nothing shed (everything
-// that arrived fit in the budget: the backlog is gone). A queue that comes
-// back within `memory` of that is known to be the same overload, so the rule
-// resumes dropping at once instead of waiting another interval (CoDel keeps
-// its drop count for the same reason).
+// 1. Detect a standing queue (CoDel): a turn's delay is its length in CPU
+//    time (capped by its wall length), i.e. the work that was queued in it.
+//    Time the process spent descheduled by its neighbours is not a queue of
+//    its own and is not counted, so a closed loop of clients, whose queue is
+//    bounded by their own count (20 clients × 2 ms = 40 ms of work a turn),
+//    is never taken for overload however loaded the machine is. Shedding
+//    starts when the delay has stayed above `target` for `interval`: a
+//    burst or one slow request passes.
+// 2. While dropping, serve each turn's requests for `budget` ms (of CPU
+//    time, capped by the wall clock) and answer the rest with a cheap 503.
+//    Served requests then wait about two short turns, 503s come as fast as
+//    the 503 path allows, and the CPU goes to served requests.
+// 3. Stop as soon as the queue is gone: a turn that ends with nothing shed.
+// 4. Probe every `interval` whether the overload is still there: serve one
+//    whole turn (up to `target`), then count the requests that arrive during
+//    it. Open-loop demand brings ρ × as many requests as that turn held
+//    (ρ = offered load / capacity); a closed loop brings the same count
+//    back. More than `growth` × as many: still overloaded, keep dropping.
+//    Otherwise stop. Without this, clients that retry at once after a 503
+//    would keep every turn full and the rule would never stop.
+// 5. A standing queue that returns within `memory` of stopping is the same
+//    overload: drop at once, without waiting another interval (CoDel keeps
+//    its drop count for the same reason).
 
 /** Tunables of {@link AdmissionRule}; see HttpAdmissionOptions for their meaning. */
 export interface RuleOptions {
@@ -28,6 +39,8 @@ export interface RuleOptions {
   interval: number;
   budget: number;
   memory: number;
+  /** Probe: arrivals per served request above which the overload is still there. */
+  growth: number;
 }
 
 export type RuleState = 'open' | 'dropping';
@@ -35,9 +48,12 @@ export type RuleState = 'open' | 'dropping';
 /** What the rule says about one request. */
 export type Verdict = 'admit' | 'shed';
 
+/** Phase of the probe while dropping: none, serving a whole turn, counting the next. */
+type Probe = 0 | 1 | 2;
+
 export class AdmissionRule {
   state: RuleState = 'open';
-  /** Start of the current turn, or -1 between turns. */
+  /** Wall time the current turn started, or -1 between turns. */
   turnStart = -1;
   /** When the delay went above target and stayed there, or -1. */
   firstAbove = -1;
@@ -46,12 +62,17 @@ export class AdmissionRule {
   /** Requests admitted and shed in the current turn. */
   turnAdmitted = 0;
   turnShed = 0;
-  /** Length of the last finished turn (ms). */
+  /** Length of the last finished turn: min(wall, CPU) ms. */
   lastTurn = 0;
   /** Times the rule started dropping. */
   episodes = 0;
+  /** Probes run, and those that found the overload gone. */
+  probes = 0;
   /** Set by a state change, read (and cleared) by the caller to publish it. */
   changed = false;
+  private probe: Probe = 0;
+  private nextProbe = 0;
+  private probeServed = 0;
 
   constructor(readonly options: RuleOptions) {}
 
@@ -60,52 +81,92 @@ export class AdmissionRule {
     return this.turnStart < 0;
   }
 
-  /** Decides one request arriving at `now`. */
-  decide(now: number): Verdict {
+  /**
+   * Decides one request arriving at wall time `now`. `cpuLate()` gives the
+   * CPU ms spent since the turn started (or since the caller began
+   * measuring it); it is called only when the wall clock says the turn is
+   * already past a limit, so a process descheduled by its neighbours is
+   * not taken for a queue.
+   */
+  decide(now: number, cpuLate: () => number): Verdict {
     if (this.turnStart < 0) this.turnStart = now;
     const late = now - this.turnStart;
     const o = this.options;
-    if (this.state === 'open' && late > o.target) {
-      // Above target inside this turn since turnStart + target (or earlier).
-      const since = this.firstAbove >= 0 ? this.firstAbove : this.turnStart + o.target;
-      if (this.firstAbove < 0) this.firstAbove = since;
-      if (now - since >= o.interval || now - this.lastExit < o.memory) this.enter();
+    if (this.state === 'open') {
+      // One turn can hold a standing queue by itself (a flood read at once).
+      const limit = now - this.lastExit < o.memory ? o.target : o.target + o.interval;
+      if (late > limit && Math.min(late, cpuLate()) > limit) this.enter(now);
     }
-    if (this.state === 'dropping' && late > o.budget) {
-      this.turnShed++;
-      return 'shed';
+    if (this.state === 'dropping') {
+      const cut = this.probe === 1 ? o.target : o.budget;
+      if (late > cut && Math.min(late, cpuLate()) > cut) {
+        this.turnShed++;
+        return 'shed';
+      }
     }
     this.turnAdmitted++;
     return 'admit';
   }
 
-  /** Ends the current turn at `now` (from setImmediate: the poll phase is over). */
-  endTurn(now: number): void {
+  /**
+   * Ends the current turn at wall time `now`, after `cpu` ms of CPU time in
+   * it (NaN when it was not measured: the caller measures only turns that
+   * follow a long one, or while dropping, to keep short turns cheap).
+   */
+  endTurn(now: number, cpu: number): void {
     if (this.turnStart < 0) return;
-    const length = now - this.turnStart;
+    const wall = now - this.turnStart;
+    const delay = Number.isNaN(cpu) ? wall : Math.min(wall, cpu);
     const o = this.options;
-    this.lastTurn = length;
+    this.lastTurn = delay;
     if (this.state === 'open') {
-      if (length <= o.target) this.firstAbove = -1;
-      else {
+      if (delay <= o.target) this.firstAbove = -1;
+      else if (Number.isNaN(cpu)) {
+        // Long on the wall clock, CPU unknown: neither evidence nor its absence.
+      } else {
         if (this.firstAbove < 0) this.firstAbove = this.turnStart + o.target;
-        if (now - this.firstAbove >= o.interval || now - this.lastExit < o.memory) this.enter();
+        if (now - this.firstAbove >= o.interval || now - this.lastExit < o.memory) this.enter(now);
       }
+    } else if (this.probe === 1) {
+      // The whole turn was served (or the probe failed: it had to shed).
+      if (this.turnShed === 0 && this.turnAdmitted > 0) {
+        this.probe = 2;
+        this.probeServed = this.turnAdmitted;
+      } else this.endProbe(now);
+    } else if (this.probe === 2) {
+      const arrived = this.turnAdmitted + this.turnShed;
+      this.probes++;
+      if (arrived <= this.probeServed * o.growth) this.exit(now);
+      else this.endProbe(now);
     } else if (this.turnShed === 0) {
-      this.state = 'open';
-      this.firstAbove = -1;
-      this.lastExit = now;
-      this.changed = true;
+      this.exit(now);
+    } else if (now >= this.nextProbe) {
+      this.probe = 1;
     }
     this.turnStart = -1;
     this.turnAdmitted = 0;
     this.turnShed = 0;
   }
 
-  private enter(): void {
+  private endProbe(now: number): void {
+    this.probe = 0;
+    this.nextProbe = now + this.options.interval;
+  }
+
+  private enter(now: number): void {
     this.state = 'dropping';
     this.firstAbove = -1;
+    this.probe = 0;
+    this.nextProbe = now + this.options.interval;
     this.episodes++;
+    this.changed = true;
+  }
+
+  private exit(now: number): void {
+    this.state = 'open';
+    this.firstAbove = -1;
+    this.probe = 0;
+    this.lastExit = now;
     this.changed = true;
   }
 }

@@ -1,0 +1,313 @@
+// Benchmarks for @support/prefork, against the built dist/ (run `pnpm build`
+// first, or `pnpm bench prefork`). Prints the markdown for BENCHMARKS.md.
+//
+// Every server runs in its own process (bench/server.mjs) and the load
+// generator (bench/loadgen.mjs, raw sockets, minimal parser) runs here, on
+// 127.0.0.1. Scenarios run side by side in one run, interleaved round by
+// round so a change in the machine's load hits them alike; figures are
+// medians over rounds. Bounded: a hard stop after 6 minutes.
+//
+// BENCH_QUICK=1 runs one round of each figure with shorter loads.
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { fmt, machine, median, table } from '@support-tools/bench';
+import { closedLoop, openLoop } from './loadgen.mjs';
+
+const quick = process.env.BENCH_QUICK === '1';
+const ROUNDS = quick ? 1 : 3;
+const here = (name) => fileURLToPath(new URL(name, import.meta.url));
+setTimeout(() => {
+  process.stderr.write('prefork bench: took longer than 6 minutes, giving up\n');
+  process.exit(1);
+}, 360_000).unref();
+
+const SCENARIOS = {
+  rr: { label: 'node:cluster round-robin', kind: 'cluster-rr' },
+  none: { label: 'node:cluster SCHED_NONE (kernel)', kind: 'cluster-none' },
+  arbiter: { label: 'Arbiter + HttpAdmission', kind: 'arbiter', admission: true },
+  rrAdmission: {
+    label: 'node:cluster round-robin + HttpAdmission',
+    kind: 'cluster-rr',
+    admission: true,
+  },
+  single: {
+    label: 'one process: ConnectionGate + HttpAdmission',
+    kind: 'single',
+    admission: true,
+    workers: 1,
+  },
+};
+
+/** Starts a scenario's server; resolves with { port, cpu(), stop() }. */
+async function start(s, extra = {}) {
+  const child = spawn(
+    process.execPath,
+    [
+      ...process.execArgv.filter((a) => a !== '--expose-gc'),
+      here('server.mjs'),
+      JSON.stringify({ workers: 2, ...s, ...extra }),
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const lines = [];
+  const waiters = [];
+  let partial = '';
+  child.stdout.on('data', (d) => {
+    partial += d;
+    const parts = partial.split('\n');
+    partial = parts.pop();
+    for (const l of parts) {
+      lines.push(l);
+      for (const w of waiters.splice(0)) w();
+    }
+  });
+  const next = (re, ms = 30_000) =>
+    new Promise((resolve, reject) => {
+      const t0 = Date.now();
+      const check = () => {
+        const i = lines.findIndex((l) => re.test(l));
+        if (i >= 0) return resolve(lines.splice(i, 1)[0].match(re));
+        if (Date.now() - t0 > ms) return reject(new Error(`${s.label}: no ${re} within ${ms} ms`));
+        waiters.push(check);
+        setTimeout(check, 100).unref();
+      };
+      check();
+    });
+  const port = Number((await next(/^READY (\d+)/))[1]);
+  return {
+    port,
+    async cpu() {
+      child.stdin.write('cpu\n');
+      return Number((await next(/^CPU (\d+)/))[1]);
+    },
+    async stop() {
+      child.stdin.end();
+      const exited = new Promise((r) => child.once('exit', r));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function withServer(s, fn, extra) {
+  const server = await start(s, extra);
+  try {
+    return await fn(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+const pct = (x) => `${fmt(x * 100)}%`;
+const ms = (x) => (Number.isFinite(x) ? fmt(x) : '–');
+
+process.stdout.write(
+  `## @support/prefork\n\n${machine()}; load average at start ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(
+      ' ',
+    )} (the machine is shared: figures are medians of ${ROUNDS} interleaved round(s), ratios against node:cluster measured in the same run).\n\n`,
+);
+
+// ---------------------------------------------------------------------------
+// 1. Hello-world throughput, keep-alive and not (closed loop, 32 clients).
+{
+  const order = ['rr', 'none', 'arbiter'];
+  const rates = { true: {}, false: {} };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const key of order) {
+      await withServer(SCENARIOS[key], async ({ port }) => {
+        for (const keepAlive of [true, false]) {
+          const r = await closedLoop({
+            port,
+            clients: 32,
+            duration: quick ? 1000 : 2000,
+            keepAlive,
+          });
+          // Only 200s count as throughput.
+          (rates[keepAlive][key] ??= []).push(((r.byStatus['200'] ?? 0) / r.requests) * r.rate);
+        }
+      });
+    }
+  }
+  process.stdout.write('### Hello-world throughput (2 workers, closed loop, 32 clients)\n\n');
+  const rows = order.map((key) => {
+    const ka = median(rates.true[key]);
+    const close = median(rates.false[key]);
+    return [
+      SCENARIOS[key].label,
+      fmt(ka),
+      pct(ka / median(rates.true.rr)),
+      fmt(close),
+      pct(close / median(rates.false.rr)),
+    ];
+  });
+  table(
+    [
+      'server',
+      'keep-alive req/s',
+      'vs round-robin',
+      'new connection per request req/s',
+      'vs round-robin',
+    ],
+    rows,
+  );
+}
+
+// ---------------------------------------------------------------------------
+// 2. Skewed work: 1% of requests take 200 ms of CPU, the rest 0.5 ms; a new
+// connection per request (so dispatch decides per request), 16 clients.
+{
+  const order = ['rr', 'none', 'arbiter'];
+  const results = {};
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const key of order) {
+      await withServer(SCENARIOS[key], async ({ port }) => {
+        const r = await closedLoop({
+          port,
+          clients: 16,
+          duration: quick ? 2000 : 4000,
+          keepAlive: false,
+          path: '/w0.5',
+          slowEvery: 100,
+          slowPath: '/w200',
+        });
+        (results[key] ??= []).push(r);
+      });
+    }
+  }
+  process.stdout.write(
+    '### Skewed work (1% of requests 200 ms of CPU, others 0.5 ms; 2 workers, 16 closed-loop clients, new connection per request)\n\n',
+  );
+  const p99 = (key) => median(results[key].map((r) => r.latency.p99));
+  table(
+    ['server', 'fast requests p50 ms', 'fast p99 ms', 'fast p99 vs round-robin', 'req/s', '503s'],
+    order.map((key) => [
+      SCENARIOS[key].label,
+      ms(median(results[key].map((r) => r.latency.p50))),
+      ms(p99(key)),
+      pct(p99(key) / p99('rr')),
+      fmt(median(results[key].map((r) => r.rate))),
+      String(results[key].reduce((a, r) => a + (r.byStatus['503'] ?? 0), 0)),
+    ]),
+  );
+}
+
+// ---------------------------------------------------------------------------
+// 3. Overload: capacity without overload (20 closed-loop clients, which must
+// get no 503), then 3× that rate open loop, kept-alive, pipelined on 16
+// connections, 2 ms of CPU per request, latency from each request's
+// scheduled time, answers awaited up to 5 s.
+{
+  const order = ['rr', 'none', 'arbiter', 'rrAdmission', 'single'];
+  const capacities = {};
+  const results = {};
+  // Capacity first (every round), so the overload rate rests on a median.
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const key of order) {
+      await withServer(SCENARIOS[key], async ({ port }) => {
+        const c = await closedLoop({
+          port,
+          clients: 20,
+          duration: quick ? 2000 : 3000,
+          path: '/w2',
+        });
+        (capacities[key] ??= []).push(c);
+      });
+    }
+  }
+  const capacity = (key) => median(capacities[key].map((c) => c.rate));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const key of order) {
+      await withServer(SCENARIOS[key], async ({ port }) => {
+        const open = await openLoop({
+          port,
+          rate: Math.round(capacity(key) * 3),
+          duration: quick ? 3000 : 5000,
+          connections: 16,
+          path: '/w2',
+          timeout: 5000,
+        });
+        (results[key] ??= []).push({ open });
+      });
+    }
+  }
+  const med = (key, f) => median(results[key].map(f));
+  process.stdout.write(
+    '### 3× overload (2 workers, 2 ms of CPU per request; open loop at 3× the closed-loop capacity, kept-alive, pipelined; latency from the scheduled time)\n\n',
+  );
+  table(
+    [
+      'server',
+      'capacity req/s (20 closed-loop clients)',
+      '503s to those 20 clients',
+      'served req/s under 3×',
+      'served / capacity',
+      'served p50 ms',
+      'served p99 ms',
+      'timeouts (5 s)',
+      '503s',
+      '503 p50 ms',
+    ],
+    order.map((key) => [
+      SCENARIOS[key].label,
+      fmt(capacity(key)),
+      `${capacities[key].reduce((a, c) => a + (c.byStatus['503'] ?? 0), 0)} of ${capacities[key].reduce((a, c) => a + c.requests, 0)}`,
+      fmt(med(key, (r) => r.open.servedRate)),
+      pct(med(key, (r) => r.open.servedRate) / capacity(key)),
+      ms(med(key, (r) => r.open.served.p50)),
+      ms(med(key, (r) => r.open.served.p99)),
+      `${fmt(med(key, (r) => r.open.timeouts))} of ${fmt(med(key, (r) => r.open.sent))}`,
+      fmt(med(key, (r) => r.open.shed.n)),
+      ms(med(key, (r) => r.open.shed.p50)),
+    ]),
+  );
+}
+
+// ---------------------------------------------------------------------------
+// 4. What a 503 costs the server, against a hello-world 200 and the 2 ms
+// request of the overload figure (one process, CPU time per response).
+{
+  const costs = { shed: [], hello: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    // maxInFlight 1 and one request held: every other request is shed.
+    await withServer(
+      SCENARIOS.single,
+      async ({ port, cpu }) => {
+        const hold = net.connect({ port, host: '127.0.0.1' });
+        hold.on('error', () => {});
+        hold.write('GET /hold HTTP/1.1\r\nHost: x\r\n\r\n');
+        await new Promise((r) => setTimeout(r, 100));
+        const c0 = await cpu();
+        const r = await closedLoop({ port, clients: 8, duration: quick ? 1000 : 2000 });
+        const c1 = await cpu();
+        if (r.byStatus['503'] !== r.requests)
+          throw new Error('the shed run got answers other than 503');
+        costs.shed.push((c1 - c0) / r.requests);
+        hold.destroy();
+      },
+      { maxInFlight: 1 },
+    );
+    await withServer({ ...SCENARIOS.single, admission: false }, async ({ port, cpu }) => {
+      const c0 = await cpu();
+      const r = await closedLoop({ port, clients: 8, duration: quick ? 1000 : 2000 });
+      const c1 = await cpu();
+      costs.hello.push((c1 - c0) / r.requests);
+    });
+  }
+  const shed = median(costs.shed);
+  const hello = median(costs.hello);
+  process.stdout.write(
+    '### Cost of a 503 (one process, server CPU time per response, 8 closed-loop keep-alive clients)\n\n',
+  );
+  table(
+    ['response', 'server CPU µs', 'vs a 2 ms request'],
+    [
+      ['503 from HttpAdmission', fmt(shed), pct(shed / 2000)],
+      ['hello-world 200 (no admission)', fmt(hello), pct(hello / 2000)],
+    ],
+  );
+}
