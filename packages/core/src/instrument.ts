@@ -47,11 +47,41 @@ export class HttpInstruments {
   /** Responses not closed yet, so that a drain can end their keep-alive. */
   readonly live = new Set<ServerResponse>();
 
+  // Registry names, built once rather than per request.
+  private readonly names: {
+    request: string;
+    inFlight: string;
+    aborted: string;
+    clients: string;
+    connections: string;
+    status: string[];
+  };
+  private readonly routeNames = new Map<string, string>();
+
   constructor(
     private readonly context: Context,
     readonly name: string,
     private readonly routeOf: RouteOf,
-  ) {}
+  ) {
+    this.names = {
+      request: `${name}.request`,
+      inFlight: `${name}.inFlight`,
+      aborted: `${name}.aborted`,
+      clients: `${name}.clients`,
+      connections: `${name}.connections`,
+      status: STATUS_CLASSES.map((c) => `${name}.status.${c}`),
+    };
+  }
+
+  private routeName(route: string): string {
+    let name = this.routeNames.get(route);
+    if (name === undefined) {
+      name = `${this.name}.route.${route}`;
+      // Bounded like the registries: past it, names are built per request.
+      if (this.routeNames.size < 1000) this.routeNames.set(route, name);
+    }
+    return name;
+  }
 
   /** Call for every accepted connection (the socket requests will see). */
   connection(socket: Socket): void {
@@ -59,8 +89,8 @@ export class HttpInstruments {
     this.connections++;
     this.openConnections++;
     const remote = socket.remoteAddress;
-    if (remote !== undefined) ctx.sketches.get(`${this.name}.clients`).add(remote);
-    const t = ctx.markov.get(`${this.name}.connections`).makeTransitor('new');
+    if (remote !== undefined) ctx.sketches.get(this.names.clients).add(remote);
+    const t = ctx.markov.get(this.names.connections).makeTransitor('new');
     (socket as Tracked)[kTransitor] = t;
     socket.once('close', () => {
       this.openConnections--;
@@ -75,7 +105,7 @@ export class HttpInstruments {
     this.requests++;
     this.inFlight++;
     this.live.add(res);
-    this.context.stats.get(`${this.name}.inFlight`).add(this.inFlight);
+    this.context.stats.get(this.names.inFlight).add(this.inFlight);
     const t = (req.socket as Tracked)[kTransitor];
     if (t !== undefined) {
       if (hasBody(req)) {
@@ -94,19 +124,18 @@ export class HttpInstruments {
     this.inFlight--;
     this.live.delete(res);
     const ctx = this.context;
-    const name = this.name;
-    const ms = ctx.durations.get(`${name}.request`).end(start);
-    const status = res.statusCode;
-    const cls = STATUS_CLASSES[Math.floor(status / 100) - 1];
-    if (cls !== undefined) ctx.durations.get(`${name}.status.${cls}`).add(ms);
-    if (!res.writableFinished) ctx.stats.get(`${name}.aborted`).add(1);
+    const names = this.names;
+    const ms = ctx.durations.get(names.request).end(start);
+    const cls = names.status[Math.floor(res.statusCode / 100) - 1];
+    if (cls !== undefined) ctx.durations.get(cls).add(ms);
+    if (!res.writableFinished) ctx.stats.get(names.aborted).add(1);
     let route: string | undefined;
     try {
       route = this.routeOf(req, res);
     } catch {
       route = undefined;
     }
-    if (route !== undefined) ctx.durations.get(`${name}.route.${route}`).add(ms);
+    if (route !== undefined) ctx.durations.get(this.routeName(route)).add(ms);
     if (t !== undefined && !t.closed && !req.socket.destroyed) t.transition('idle');
   }
 
