@@ -81,6 +81,7 @@ function onScriptParsed(message) {
 }
 
 function onPaused(message) {
+  const pausedAt = now();
   // Resume before anything else: the main thread must never stay paused.
   if (session !== null) session.post('Debugger.resume', () => {});
   if (pending === null) return;
@@ -100,7 +101,15 @@ function onPaused(message) {
   if (frames.length > 0 && frames.every((f) => f.url.startsWith('node:'))) {
     return done.resolve({ frames: null, error: 'the block ended before the stack was taken' });
   }
-  done.resolve({ frames, error: null });
+  done.resolve({ frames, error: null, capturedAt: pausedAt });
+}
+
+// A reply that does not come within \`ms\` (a main thread stuck in native
+// code) is given up on, so that no report ever waits for it.
+function within(promise, ms) {
+  let timer = null;
+  const late = new Promise((resolve) => { timer = setTimeout(resolve, ms); });
+  return Promise.race([promise.catch(() => {}), late]).finally(() => clearTimeout(timer));
 }
 
 function post(method, params) {
@@ -130,7 +139,7 @@ function disarm() {
   const a = armed;
   armed = null;
   // Disabling also cancels a pause that was requested but not yet taken.
-  return a.enabled.then(() => post('Debugger.disable')).catch(() => {}).then(disconnect);
+  return within(a.enabled.then(() => post('Debugger.disable')), captureTimeout).then(disconnect);
 }
 
 async function capture(expectedBeat) {
@@ -162,10 +171,11 @@ async function capture(expectedBeat) {
   } finally {
     clearTimeout(timeout);
     pending = null;
-    try { await post('Debugger.disable'); } catch {}
+    await within(post('Debugger.disable'), captureTimeout);
     disconnect();
   }
-  const capturedAt = now();
+  // The stack was in hand when the pause arrived; ending the session comes after.
+  const capturedAt = result.capturedAt || now();
   return { frames: result.frames, error: result.error, capturedAt, captureMs: capturedAt - started };
 }
 
@@ -260,7 +270,7 @@ async function finish() {
   finished = true;
   if (timer !== null) clearTimeout(timer);
   if (session !== null) {
-    try { await post('Debugger.disable'); } catch {}
+    await within(post('Debugger.disable'), captureTimeout);
     disconnect();
   }
   if (Atomics.load(i32, CONTROL) === STOP) parentPort.postMessage({ type: 'stopped' });

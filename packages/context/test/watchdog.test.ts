@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import diagnostics_channel from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Context, LONG_BLOCK_STAT, type LongBlockReport } from '../src/index.js';
+import type { Watchdog } from '../src/watchdog.js';
 
 function blockTheLoopInANamedFunction(ms: number): number {
   const end = Date.now() + ms;
@@ -48,9 +49,11 @@ describe('long-block watchdog', () => {
     expect(report.frames?.[0]?.url).toContain('watchdog.test.ts');
     expect(report.durationMs).toBeGreaterThanOrEqual(250);
     expect(report.durationMs).toBeLessThan(2000);
-    // Captured while the block was still going on.
+    // Captured while the block was still going on (the pause holds the main
+    // thread, so the block cannot end before the stack is taken).
     expect(report.capturedAt).not.toBeNull();
-    expect(report.capturedAt!).toBeLessThan(startedAt + 300 + 50);
+    expect(report.capturedAt!).toBeGreaterThan(startedAt);
+    expect(report.capturedAt!).toBeLessThan(report.end);
     expect(ctx.durations.get(LONG_BLOCK_STAT).n).toBe(1);
     const record = ctx.log.ring.records().find((r) => r.action === 'LONG_BLOCK');
     expect(record?.level).toBe('warn');
@@ -93,6 +96,28 @@ describe('long-block watchdog', () => {
     expect(ctx.longBlocks()).toHaveLength(0);
     await ctx.setWatchdog(false);
     expect(ctx.watching).toBe(false);
+  });
+
+  it('shares the monitor’s timer for its heartbeat, and reports promptly with it', async () => {
+    ctx = new Context({ longBlockReportInterval: 0 });
+    // The heartbeat period the worker expects: the monitor's interval.
+    const beatPeriod = () => (ctx as unknown as { watchdog?: Watchdog }).watchdog?.beatPeriod;
+    expect(beatPeriod()).toBe(ctx.config.monitorInterval);
+    await new Promise((r) => setTimeout(r, 250));
+    const startedAt = performance.timeOrigin + performance.now();
+    blockTheLoopInANamedFunction(400);
+    const report = await nextReport(ctx, 5000);
+    expect(report.frames?.[0]?.functionName).toBe('blockTheLoopInANamedFunction');
+    expect(report.capturedAt!).toBeGreaterThan(startedAt);
+    expect(report.capturedAt!).toBeLessThan(report.end);
+    // Without the monitor the watchdog runs its own timer again (threshold / 2).
+    ctx.setMonitoring(false);
+    expect(beatPeriod()).toBe(ctx.config.longBlockThreshold / 2);
+    ctx.setMonitoring(true);
+    expect(beatPeriod()).toBe(ctx.config.monitorInterval);
+    // A monitor slower than the threshold cannot carry the beat.
+    ctx.config.monitorInterval = ctx.config.longBlockThreshold * 2;
+    expect(beatPeriod()).toBe(ctx.config.longBlockThreshold / 2);
   });
 
   it('a block inside native code gets no stack past the capture timeout, and never leaves the loop paused', async () => {
