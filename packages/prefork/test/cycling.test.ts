@@ -56,14 +56,16 @@ describe('graceful cycling and reload (real processes)', () => {
   });
 
   it('SIGHUP: rolling reload under steady load, zero failed requests, new code answers', async () => {
-    const app = await startApp({ workers: 2 });
+    const app = await startApp({ workers: 2 }, 'v1', { log: true });
     const l = load(app.port, '/hello', 6);
     await sleep(400);
     app.setVersion('v2');
     process.kill(app.pid, 'SIGHUP');
-    const deadline = Date.now() + 20_000;
-    while ((l.result.bodies.get('hello v2') ?? 0) < 20 && Date.now() < deadline) await sleep(100);
-    await sleep(1500); // both workers replaced and the old ones drained
+    await app.waitFor(/RELOAD success .*2 workers replaced/, 30_000);
+    // Both old workers drain (their hook prints) while the load goes on.
+    const deadline = Date.now() + 15_000;
+    while (app.output.filter((x) => /drained \d$/.test(x)).length < 2 && Date.now() < deadline)
+      await sleep(100);
     const r = await l.stop();
     expect(r.errors).toEqual([]);
     expect(r.failed).toBe(0);

@@ -45,6 +45,8 @@ export async function startApp(
       ...(extra.log ? { PREFORK_TEST_LOG: '1' } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so cleanup can reach workers and successors too.
+    detached: true,
   });
   const output: string[] = [];
   const waiters: Array<() => void> = [];
@@ -102,6 +104,7 @@ export async function startApp(
       const deadline = Date.now() + 10_000;
       while ([...app.pids].some(alive) && Date.now() < deadline) await sleep(50);
       for (const pid of app.pids) signal(pid, 'SIGKILL');
+      if (child.pid !== undefined) signal(-child.pid, 'SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -4,6 +4,7 @@ import { Context, setContext } from '@support/context';
 import type { ResolvedOptions, WorkerApi } from '../options.js';
 import { type ArbiterMessage, isOurs, type Load, TAG, type WorkerMessage } from '../protocol.js';
 import { runCommand } from './commands.js';
+import { startOrphanGuard } from './orphan-guard.js';
 import { jittered, openFds, softFdLimit } from './resources.js';
 
 /** How often a draining worker closes keep-alive sockets that went idle. */
@@ -44,6 +45,7 @@ export class WorkerRuntime {
   private retiredAt = Number.NEGATIVE_INFINITY;
   private draining: Promise<void> | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
+  private guard: import('node:worker_threads').Worker | undefined;
   private readonly memLimit: number;
   private readonly fdLimit: number | null;
   private readonly requestLimit: number;
@@ -68,6 +70,8 @@ export class WorkerRuntime {
     process.on('SIGTERM', () => void this.drain(this.options.gracefulTimeout));
     // Ctrl-C reaches the whole process group; the arbiter decides what happens.
     process.on('SIGINT', () => {});
+    const guard = startOrphanGuard(this.options.gracefulTimeout + this.options.killGrace);
+    this.guard = guard;
     const beat = setInterval(() => this.heartbeat(), this.options.heartbeatInterval);
     const check = setInterval(() => this.checkLimits(), this.options.checkInterval);
     beat.unref();
@@ -279,6 +283,7 @@ export class WorkerRuntime {
         }
       }
       for (const t of this.timers) clearInterval(t);
+      await this.guard?.terminate();
       await this.context.close().catch(() => {});
       process.exit(0);
     })();
