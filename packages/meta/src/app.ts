@@ -1,5 +1,6 @@
 import { getContext } from '@support/context';
 import { Application, HTTPError, type Middleware, Response, route } from '@support/web';
+import { SnapshotCache } from './cache.js';
 import { httpError } from './errors.js';
 import { loginRoutes } from './login.js';
 import { mutationRoutes, profileRoutes } from './mutations.js';
@@ -52,6 +53,7 @@ export function createMetaApp(options: MetaAppOptions = {}): MetaApp {
     lastProfile: undefined,
     profilingWorker: undefined,
     closed: false,
+    cache: new SnapshotCache(o.snapshotTtl),
     base: mountBase,
   };
   const auth = authMiddleware(state);

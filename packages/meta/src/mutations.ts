@@ -56,6 +56,8 @@ export function mutationRoutes(state: MetaState, auth: Middleware, guard: Middle
       return await state.source.command(worker, op, arg);
     } catch (error) {
       throw httpError(error);
+    } finally {
+      state.cache.clear();
     }
   };
   return [
@@ -137,6 +139,7 @@ export function profileRoutes(state: MetaState, auth: Middleware, guard: Middlew
           throw httpError(error);
         }
         state.profilingWorker = worker ?? null;
+        state.cache.clear();
         return mutationAnswer(
           { request, query },
           state.base(request),
@@ -161,6 +164,7 @@ export function profileRoutes(state: MetaState, auth: Middleware, guard: Middlew
           throw httpError(error);
         } finally {
           state.profilingWorker = undefined;
+          state.cache.clear();
         }
         state.lastProfile = {
           worker: worker ?? null,

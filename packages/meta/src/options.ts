@@ -65,6 +65,13 @@ export interface MetaAppOptions {
    */
   maxRows?: number;
   /**
+   * Milliseconds a snapshot is shared by the requests that follow it (a
+   * scrape of /metrics and /stats, a page and its refresh); 0 takes a fresh
+   * one per request. Mutations always drop it.
+   * @default 1000
+   */
+  snapshotTtl?: number;
+  /**
    * Workers that must be ready for `/readyz` to say ready (prefork only).
    * @default 1
    */
@@ -77,6 +84,7 @@ export const metaDefaults = {
   maxResponseBytes: 16 * 1024 * 1024,
   maxRows: 2000,
   minReadyWorkers: 1,
+  snapshotTtl: 1000,
 } as const;
 
 const KNOWN = new Set([
@@ -91,6 +99,7 @@ const KNOWN = new Set([
   'maxResponseBytes',
   'maxRows',
   'minReadyWorkers',
+  'snapshotTtl',
 ]);
 
 function fail(message: string): never {
@@ -145,4 +154,9 @@ export function validateOptions(options: MetaAppOptions): void {
   if (o.maxResponseBytes !== undefined) positiveInt('maxResponseBytes', o.maxResponseBytes);
   if (o.maxRows !== undefined) positiveInt('maxRows', o.maxRows);
   if (o.minReadyWorkers !== undefined) positiveInt('minReadyWorkers', o.minReadyWorkers);
+  if (
+    o.snapshotTtl !== undefined &&
+    (typeof o.snapshotTtl !== 'number' || !Number.isFinite(o.snapshotTtl) || o.snapshotTtl < 0)
+  )
+    fail('options.snapshotTtl must be a number of ms >= 0');
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { SnapshotCache } from './cache.js';
 import type { RouteTable } from './options.js';
 import type { Redactor } from './redact.js';
 import type { MetaSource } from './sources.js';
@@ -28,6 +29,8 @@ export interface MetaState {
   lastProfile: ProfileResult | undefined;
   profilingWorker: string | null | undefined;
   closed: boolean;
+  /** Snapshots shared by requests that arrive together; cleared by mutations. */
+  readonly cache: SnapshotCache;
   /** The path the app is mounted under (from Express's `originalUrl`), '' at the root. */
   base(request: IncomingMessage): string;
 }

@@ -249,6 +249,23 @@ describe('JSON of every view (one process)', () => {
     expect(r.body.error.message).toMatch(/maxResponseBytes/);
   });
 
+  test('requests share a snapshot for snapshotTtl ms; mutations drop it', async () => {
+    const { url, ctx } = await metaURL({ snapshotTtl: 60_000, allowMutations: true });
+    const before = (await getJSON(`${url}/stats`)).body.total;
+    ctx.stats.get('new.stat').add(1);
+    expect((await getJSON(`${url}/stats`)).body.total).toBe(before);
+    await fetch(`${url}/log-level`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"level":"info"}',
+    });
+    expect((await getJSON(`${url}/stats`)).body.total).toBe(before + 1);
+    const fresh = await metaURL({ snapshotTtl: 0 });
+    const n = (await getJSON(`${fresh.url}/stats`)).body.total;
+    fresh.ctx.stats.get('new.stat').add(1);
+    expect((await getJSON(`${fresh.url}/stats`)).body.total).toBe(n + 1);
+  });
+
   test('after close() every route answers 503', async () => {
     const { url, meta } = await metaURL();
     await meta.close();

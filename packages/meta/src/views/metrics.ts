@@ -3,7 +3,7 @@ import { type Middleware, Response, route } from '@support/web';
 import { httpError } from '../errors.js';
 import { negotiateMetricsFormat, renderPrometheus } from '../prometheus/index.js';
 import type { MetaState } from '../state.js';
-import { pickWorker, q } from './view.js';
+import { pickWorker, q, snapshot } from './view.js';
 
 /**
  * GET /metrics: Prometheus text (OpenMetrics when the scraper's Accept asks
@@ -21,7 +21,8 @@ export function metricsRoute(state: MetaState, auth: Middleware) {
         const worker = pickWorker(state, query);
         let body: string;
         if (worker === undefined && source.kind === 'prefork' && source.workerSnapshots) {
-          const parts = await source.workerSnapshots();
+          const collect = source.workerSnapshots;
+          const parts = await state.cache.get('parts', () => collect.call(source));
           if (parts.length === 0)
             throw httpError(
               Object.assign(new Error('no worker answered with a snapshot'), {
@@ -34,7 +35,7 @@ export function metricsRoute(state: MetaState, auth: Middleware) {
             workerLabels: q({ query }, 'by') === 'worker',
           });
         } else {
-          body = renderPrometheus(await source.snapshot(worker), { openMetrics });
+          body = renderPrometheus(await snapshot({ state, worker }), { openMetrics });
         }
         return new Response(body, { headers: { 'content-type': contentType, vary: 'Accept' } });
       } catch (error) {

@@ -42,8 +42,9 @@ export function limit(v: ViewInput, fallback = v.state.maxRows): number {
 }
 
 /** The snapshot of the chosen worker, or of all merged. */
-export function snapshot(v: ViewInput): Promise<ContextSnapshot> {
-  return v.state.source.snapshot(v.worker);
+export function snapshot(v: Pick<ViewInput, 'state' | 'worker'>): Promise<ContextSnapshot> {
+  const { source, cache } = v.state;
+  return cache.get(`snapshot:${v.worker ?? '*'}`, () => source.snapshot(v.worker));
 }
 
 /** The query string (with `?`) of this request, for the JSON link. */
