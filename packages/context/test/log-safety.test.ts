@@ -163,3 +163,31 @@ describe('log safety', () => {
     );
   });
 });
+
+describe('sink options', () => {
+  it('maxRecordBytes is validated and unknown keys are refused, naming them', async () => {
+    const { RingSink } = await import('../src/index.js');
+    expect(new RingSink(4, { maxRecordBytes: 1024 }).maxRecordBytes).toBe(1024);
+    expect(() => new RingSink(4, { maxRecordBytes: 10 })).toThrow(
+      expect.objectContaining({
+        code: 'SUP_ERR_CONTEXT_OPTION',
+        option: 'RingSink options.maxRecordBytes',
+      }),
+    );
+    expect(() => new JsonLinesSink(new Lines(), { maxBytes: 5 } as never)).toThrow(
+      'JsonLinesSink options.maxBytes is not an option',
+    );
+    const ring = new RingSink(4, { maxRecordBytes: 300 });
+    ring.write({
+      logger: 'a',
+      level: 'info',
+      action: 'X',
+      outcome: 'success',
+      message: 'm'.repeat(1000),
+      begin: 1,
+      end: 2,
+      durationMs: 1,
+    });
+    expect(Buffer.byteLength(JSON.stringify(ring.records()[0]))).toBeLessThanOrEqual(300);
+  });
+});

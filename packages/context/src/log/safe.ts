@@ -1,3 +1,4 @@
+import { ContextOptionError } from '../errors.js';
 import type { LogRecord } from './record.js';
 
 // Record safety: a log record may carry anything a caller put in `data`
@@ -385,5 +386,37 @@ function safeDescribe(value: symbol): string {
     return value.toString();
   } catch {
     return '[Symbol]';
+  }
+}
+
+/**
+ * Reads `{ maxRecordBytes }` sink options: an integer >= 256 (default
+ * MAX_RECORD_BYTES); any other key is refused, naming it.
+ */
+export function maxRecordBytesOption(sink: string, options: unknown): number {
+  if (options === undefined) return MAX_RECORD_BYTES;
+  if (typeof options !== 'object' || options === null) {
+    throw new ContextOptionError(`${sink} options`, 'must be an object');
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'maxRecordBytes') {
+      throw new ContextOptionError(`${sink} options.${key}`, 'is not an option');
+    }
+  }
+  const value = (options as { maxRecordBytes?: unknown }).maxRecordBytes ?? MAX_RECORD_BYTES;
+  if (!Number.isSafeInteger(value) || (value as number) < 256) {
+    throw new ContextOptionError(
+      `${sink} options.maxRecordBytes`,
+      `must be an integer >= 256, got ${safeDescribeValue(value)}`,
+    );
+  }
+  return value as number;
+}
+
+function safeDescribeValue(value: unknown): string {
+  try {
+    return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  } catch {
+    return typeof value;
   }
 }

@@ -1,5 +1,5 @@
 import type { LogRecord, Sink } from '../log/record.js';
-import { MAX_RECORD_BYTES, safeRecord } from '../log/safe.js';
+import { maxRecordBytesOption, safeRecord } from '../log/safe.js';
 import type { TextWritable } from './stream.js';
 
 /** Options of {@link JsonLinesSink}. */
@@ -23,15 +23,9 @@ export class JsonLinesSink implements Sink {
 
   constructor(
     private readonly stream: TextWritable,
-    options: JsonLinesSinkOptions = {},
+    options?: JsonLinesSinkOptions,
   ) {
-    const maxRecordBytes = options?.maxRecordBytes ?? MAX_RECORD_BYTES;
-    if (!Number.isSafeInteger(maxRecordBytes) || maxRecordBytes < 256) {
-      throw new TypeError(
-        `JsonLinesSink options.maxRecordBytes must be an integer >= 256, got ${String(maxRecordBytes)}`,
-      );
-    }
-    this.maxRecordBytes = maxRecordBytes;
+    this.maxRecordBytes = maxRecordBytesOption('JsonLinesSink', options);
   }
 
   write(record: LogRecord): void {

@@ -1,5 +1,5 @@
 import type { LogRecord, Sink } from '../log/record.js';
-import { MAX_RECORD_BYTES, safeRecord } from '../log/safe.js';
+import { maxRecordBytesOption, safeRecord } from '../log/safe.js';
 
 /** Options of {@link RingSink}. */
 export interface RingSinkOptions {
@@ -24,18 +24,12 @@ export class RingSink implements Sink {
 
   constructor(
     readonly capacity = 1000,
-    options: RingSinkOptions = {},
+    options?: RingSinkOptions,
   ) {
     if (!Number.isSafeInteger(capacity) || capacity < 1) {
       throw new TypeError(`RingSink capacity must be a positive integer, got ${capacity}`);
     }
-    const maxRecordBytes = options?.maxRecordBytes ?? MAX_RECORD_BYTES;
-    if (!Number.isSafeInteger(maxRecordBytes) || maxRecordBytes < 256) {
-      throw new TypeError(
-        `RingSink options.maxRecordBytes must be an integer >= 256, got ${String(maxRecordBytes)}`,
-      );
-    }
-    this.maxRecordBytes = maxRecordBytes;
+    this.maxRecordBytes = maxRecordBytesOption('RingSink', options);
   }
 
   write(record: LogRecord): void {
