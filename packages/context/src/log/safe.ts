@@ -93,7 +93,7 @@ class Copier {
       return value;
     }
     this.truncated = true;
-    // Shrink until the cut string and its mark fit; each round at least halves.
+    // Shrink until the cut string and its mark fit, by the overshoot each round.
     let keep = Math.min(value.length, this.budget);
     while (keep > 0) {
       const cut = cutString(value, keep);
