@@ -1,4 +1,5 @@
 import { Context, getContext, type Logger } from '@support/context';
+import { workerExitChannel, workerKillChannel, workerReadyChannel } from './arbiter/diagnostics.js';
 import { Dispatcher } from './arbiter/dispatcher.js';
 import { describeExit, type ExitCause } from './arbiter/exit-cause.js';
 import { Slot } from './arbiter/slot.js';
@@ -413,6 +414,8 @@ export class Arbiter {
   private readonly events: WorkerEvents = {
     ready: (w) => {
       this.context.durations.get(ARBITER_STATS.startMs).add(Date.now() - w.forkedAt);
+      if (workerReadyChannel.hasSubscribers)
+        workerReadyChannel.publish({ id: w.id, pid: w.pid, startMs: Date.now() - w.forkedAt });
       const slot = this.slots[w.id];
       if (slot !== undefined) {
         slot.startFailures = 0;
@@ -458,6 +461,8 @@ export class Arbiter {
     this.readyWaiters.get(w)?.(false);
     this.readyWaiters.delete(w);
     this.context.stats.get(`${ARBITER_STATS.exitPrefix}${cause.kind}`).add(1);
+    if (workerExitChannel.hasSubscribers)
+      workerExitChannel.publish({ id: w.id, pid: w.pid, cause });
     const slot = this.slots[w.id];
     slot?.recordExit(cause);
     const planned = cause.reason !== null && /^(stop|reload|cycle)/.test(cause.reason);
@@ -510,7 +515,7 @@ export class Arbiter {
             pid: w.pid,
             ms: o.startTimeout,
           });
-        w.kill('start-timeout');
+        this.killWorker(w, 'start-timeout');
       } else if (
         (w.state === 'ready' || w.state === 'draining') &&
         now - w.lastHeartbeat > o.heartbeatTimeout
@@ -523,10 +528,16 @@ export class Arbiter {
             ms: now - w.lastHeartbeat,
             limit: o.heartbeatTimeout,
           });
-        w.kill('heartbeat');
+        this.killWorker(w, 'heartbeat');
         this.wedged(now);
       }
     }
+  }
+
+  private killWorker(w: WorkerProc, reason: string): void {
+    if (workerKillChannel.hasSubscribers)
+      workerKillChannel.publish({ id: w.id, pid: w.pid, reason });
+    w.kill(reason);
   }
 
   private wedged(now: number): void {

@@ -1,4 +1,9 @@
 export * from './admission/index.js';
+export {
+  workerExitChannel,
+  workerKillChannel,
+  workerReadyChannel,
+} from './arbiter/diagnostics.js';
 export { DISPATCH_STATS } from './arbiter/dispatcher.js';
 export type { ExitCause } from './arbiter/exit-cause.js';
 export {

@@ -34,6 +34,8 @@ describe('worker health (real processes)', () => {
     // At most the requests in flight on the victim (8 clients) failed.
     expect(r.failed).toBeLessThanOrEqual(8);
     expect(r.ok).toBeGreaterThan(100);
+    // A SIGKILL the arbiter did not send is classified as the OOM killer's (support:prefork:worker-exit).
+    await app.waitFor(new RegExp(`^EXIT \\d ${victim} oom SIGKILL -$`), 5000);
   });
 
   it('a request that busy-loops forever gets its worker killed after heartbeatTimeout; the others keep serving', async () => {
@@ -53,6 +55,7 @@ describe('worker health (real processes)', () => {
     const during = await Promise.all(Array.from({ length: 5 }, () => get(app.port, '/hello')));
     expect(during.every((r) => r.status === 200)).toBe(true);
     expect(await wedged).not.toBe('answered');
+    await app.waitFor(/^EXIT \d \d+ signal SIG(TERM|KILL) heartbeat$/, 5000);
     // Its replacement (a new pid) serves beside the survivor.
     let fresh: number[] = [];
     const deadline = Date.now() + 10_000;
