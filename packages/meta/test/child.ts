@@ -20,14 +20,14 @@ function esbuild(): { build: Build } {
 }
 
 /** Bundles the fixture; returns the script path (removed after the test). */
-export async function bundleFixture(): Promise<string> {
+export async function bundleFixture(name = 'serve-meta'): Promise<string> {
   const cache = join(PKG, 'node_modules', '.cache');
   await mkdir(cache, { recursive: true });
   const dir = await mkdtemp(join(cache, 'meta-child-'));
   cleanup(() => rm(dir, { recursive: true, force: true }));
-  const outfile = join(dir, 'serve-meta.mjs');
+  const outfile = join(dir, `${name}.mjs`);
   await esbuild().build({
-    entryPoints: [join(PKG, 'test/fixtures/serve-meta.ts')],
+    entryPoints: [join(PKG, `test/fixtures/${name}.ts`)],
     bundle: true,
     platform: 'node',
     format: 'esm',
