@@ -56,6 +56,20 @@ export function count(field: string, value: unknown): number {
   return integer(field, value, 0);
 }
 
+/**
+ * The sum of an array of counts (see {@link count}); the field name of an
+ * item is built only for the error, so valid arrays cost one pass.
+ */
+export function sumCounts(field: string, values: readonly unknown[]): number {
+  let total = 0;
+  for (let i = 0; i < values.length; i++) {
+    const c = values[i];
+    if (!Number.isSafeInteger(c) || (c as number) < 0) count(`${field}[${i}]`, c);
+    total += c as number;
+  }
+  return total;
+}
+
 /** null, or a finite number. */
 export function finiteOrNull(field: string, value: unknown): number | null {
   return value === null ? null : finite(field, value);

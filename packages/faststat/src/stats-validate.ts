@@ -10,6 +10,7 @@ import {
   invalid,
   nonNegative,
   object,
+  sumCounts,
 } from './snapshot-check.js';
 import { STATS_SNAPSHOT_VERSION, type StatsSnapshot } from './stats-snapshot.js';
 import { WINDOW_HOURS, WINDOW_MINUTES } from './window-counts.js';
@@ -124,10 +125,7 @@ export function validateStatsSnapshot(s: unknown, path = '', nested = false): St
   }
 
   const buckets = arrayOf(at('buckets'), o.buckets, BUCKET_COUNT);
-  let bucketTotal = 0;
-  buckets.forEach((c, i) => {
-    bucketTotal += count(at(`buckets[${i}]`), c);
-  });
+  const bucketTotal = sumCounts(at('buckets'), buckets);
   if (bucketTotal !== n) invalid(at('buckets'), `must sum to n (${n})`, bucketTotal);
   if ((buckets[0] as number) < nonPositive) {
     invalid(
@@ -148,12 +146,23 @@ export function validateStatsSnapshot(s: unknown, path = '', nested = false): St
   ] as const) {
     if (o[name] === null) continue;
     const points = array(at(name), o[name], Math.min(limit, n));
-    points.forEach((point, i) => {
+    for (let i = 0; i < points.length; i++) {
+      const p = points[i] as unknown[];
+      const fine =
+        Array.isArray(p) &&
+        p.length === 2 &&
+        typeof p[0] === 'number' &&
+        Math.abs(p[0]) <= MAX_EPOCH_MS &&
+        typeof p[1] === 'number' &&
+        p[1] >= min - slack &&
+        p[1] <= max + slack;
+      if (fine) continue;
+      // The detailed checks, which name the field, only for a bad point.
       const field = at(`${name}[${i}]`);
-      const [time, value] = arrayOf(field, point, 2);
+      const [time, value] = arrayOf(field, p, 2);
       epochMs(`${field}[0]`, time);
       within(`${field}[1]`, finite(`${field}[1]`, value));
-    });
+    }
   }
   if (o.windowCounts !== null) validateWindowCounts(at('windowCounts'), o.windowCounts, n);
   if (o.interval !== null) {
@@ -210,10 +219,7 @@ function validateStore(
   if (counts.length > 0 && offset + counts.length - 1 > keys.max) {
     invalid(`${field}.counts`, `reach past the highest key (${keys.max})`, counts);
   }
-  let total = 0;
-  counts.forEach((c, i) => {
-    total += count(`${field}.counts[${i}]`, c);
-  });
+  const total = sumCounts(`${field}.counts`, counts);
   if (!Number.isSafeInteger(total)) invalid(`${field}.counts`, 'must sum to a safe integer', total);
   return total;
 }
@@ -230,10 +236,7 @@ function validateWindowCounts(field: string, value: unknown, n: number): void {
     ['perMinute', WINDOW_MINUTES],
     ['perHour', WINDOW_HOURS],
   ] as const) {
-    let total = 0;
-    arrayOf(`${field}.${name}`, w[name], length).forEach((c, i) => {
-      total += count(`${field}.${name}[${i}]`, c);
-    });
+    const total = sumCounts(`${field}.${name}`, arrayOf(`${field}.${name}`, w[name], length));
     if (total > n) invalid(`${field}.${name}`, `must sum to at most n (${n})`, total);
   }
 }
