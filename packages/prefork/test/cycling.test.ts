@@ -41,6 +41,23 @@ describe('graceful cycling and reload (real processes)', () => {
     expect(r.ok).toBeGreaterThan(50);
   });
 
+  it('a worker leaking file descriptors is cycled at fdLimit', async () => {
+    const app = await startApp(
+      { workers: 1, fdLimit: 200, limitJitter: 0, checkInterval: 100 },
+      'v1',
+      {
+        log: true,
+      },
+    );
+    const first = Number((await get(app.port, '/hello')).body.split(' ')[3]);
+    expect((await get(app.port, '/fds?n=250')).status).toBe(200);
+    await app.waitFor(
+      /WORKER_CYCLE worker 0 success .*retires: \d+ open fds over the limit of 200/,
+      10_000,
+    );
+    expect(await waitForNewPid(app.port, new Set([first]))).not.toBe(first);
+  });
+
   it('maxRequests cycles a worker after its quota without failing requests', async () => {
     const app = await startApp({ workers: 2, maxRequests: 40, maxRequestsJitter: 0 });
     const r = load(app.port, '/hello', 4);

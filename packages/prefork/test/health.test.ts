@@ -66,6 +66,23 @@ describe('worker health (real processes)', () => {
     expect(app.output.join('\n')).not.toMatch(/FAILED|STOPPED/);
   });
 
+  it('when most workers wedge, the arbiter says so loudly', async () => {
+    const app = await startApp(
+      { workers: 2, heartbeatInterval: 200, heartbeatTimeout: 1000, killGrace: 200 },
+      'v1',
+      { log: true },
+    );
+    // Two at once: least-busy dispatch puts them on different workers.
+    for (let i = 0; i < 2; i++) void get(app.port, '/busy', undefined, 15_000).catch(() => {});
+    await app.waitFor(
+      /critical prefork WEDGING failure .*most workers are wedging: 2 timeouts of 2/,
+      15_000,
+    );
+    expect(app.output.join('\n')).toMatch(
+      /WORKER_KILL worker \d failure .*silent for \d+ ms \(heartbeatTimeout 1000 ms\): wedged/,
+    );
+  });
+
   it('a wedged worker whose arbiter was SIGKILLed kills itself instead of living on as an orphan', async () => {
     const app = await startApp({
       workers: 1,
