@@ -128,7 +128,8 @@ export function parseExposition(text: string, openMetrics: boolean): Map<string,
     }
     if (line === '') fail(lineNo, line, 'blank line');
     if (line.startsWith('#')) {
-      const m = /^# (HELP|TYPE) (\S+) ?(.*)$/.exec(line);
+      // Only \n ends a line: HELP text may hold \r, U+2028 and other characters `.` would not match.
+      const m = /^# (HELP|TYPE) (\S+) ?(.*)$/s.exec(line);
       if (!m) fail(lineNo, line, 'comment that is neither HELP nor TYPE');
       const [, kind, rawName, rest] = m;
       if (!METRIC_NAME.test(rawName!)) fail(lineNo, line, 'bad metric name');

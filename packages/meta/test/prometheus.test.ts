@@ -162,6 +162,8 @@ describe('renderPrometheus', () => {
     ctx.markov.get(machine).makeTransitor('open');
     ctx.sketches.get('clients\\').add('x');
     ctx.stats.get('back\\slash\nnew "line"').add(1);
+    ctx.stats.get('cr\rline\u2028sep\u0000').add(1);
+    ctx.markov.get('tab\tcr\r').makeTransitor('s');
     for (const openMetrics of both) {
       const fams = parseExposition(renderPrometheus(ctx.snapshot(), { openMetrics }), openMetrics);
       expect(
