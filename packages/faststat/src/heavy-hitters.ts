@@ -171,17 +171,37 @@ export function validate(snapshot: unknown, path = 'snapshot'): HeavyHittersSnap
   const entries = array(`${path}.entries`, s.entries, n);
   const seen = new Set<string | number>();
   let total = 0;
-  entries.forEach((entry, i) => {
-    const field = `${path}.entries[${i}]`;
-    const [item, c, error] = arrayOf(field, entry, 3);
-    if (typeof item !== 'string' && (typeof item !== 'number' || !Number.isFinite(item))) {
-      invalid(`${field}[0]`, 'must be a string or a finite number', item);
-    }
-    if (seen.has(item)) invalid(`${field}[0]`, 'appears twice', item);
-    seen.add(item);
-    total += integer(`${field}[1]`, c, 1, n);
-    integer(`${field}[2]`, error, 0, n);
-  });
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as unknown[];
+    const item = Array.isArray(entry) ? entry[0] : undefined;
+    const c = Array.isArray(entry) ? entry[1] : undefined;
+    const fine =
+      Array.isArray(entry) &&
+      entry.length === 3 &&
+      (typeof item === 'string' || (typeof item === 'number' && Number.isFinite(item))) &&
+      !seen.has(item as string | number) &&
+      Number.isSafeInteger(c) &&
+      (c as number) >= 1 &&
+      (c as number) <= n &&
+      Number.isSafeInteger(entry[2]) &&
+      (entry[2] as number) >= 0 &&
+      (entry[2] as number) <= n;
+    if (!fine) badEntry(`${path}.entries[${i}]`, entry, seen, n);
+    seen.add(item as string | number);
+    total += c as number;
+  }
   if (total > n) invalid(`${path}.entries`, `counts must sum to at most n (${n})`, total);
   return s as unknown as HeavyHittersSnapshot;
+}
+
+/** Throws the error naming what is wrong with one heavy-hitters entry. */
+function badEntry(field: string, entry: unknown, seen: Set<unknown>, n: number): never {
+  const [item, c, error] = arrayOf(field, entry, 3);
+  if (typeof item !== 'string' && (typeof item !== 'number' || !Number.isFinite(item))) {
+    invalid(`${field}[0]`, 'must be a string or a finite number', item);
+  }
+  if (seen.has(item)) invalid(`${field}[0]`, 'appears twice', item);
+  integer(`${field}[1]`, c, 1, n);
+  integer(`${field}[2]`, error, 0, n);
+  return invalid(field, 'is malformed', entry);
 }
