@@ -43,10 +43,14 @@ describe('log safety', () => {
     expect(extra.name).toBe('__overflow__');
     expect(ctx.log.get('another')).toBe(extra);
     expect(() => ctx!.log.setLevel('debug', 'yet-another')).not.toThrow();
+    expect(() => ctx!.log.setLevel('debug', 10n as never)).not.toThrow();
+    expect(() => ctx!.log.setLevel('loud' as never, 10n as never)).toThrow(
+      expect.objectContaining({ code: 'SUP_ERR_CONTEXT_OPTION', option: 'logger "10" level' }),
+    );
     expect(extra.level).toBe('debug');
     ctx.log.get('l5').info('STILL').success();
     extra.info('OVER').success();
-    expect(ctx.log.info()).toMatchObject({ loggers: MAX_LOGGERS + 1, overflow: 3 });
+    expect(ctx.log.info()).toMatchObject({ loggers: MAX_LOGGERS + 1, overflow: 4 });
     expect(ctx.log.ring.records().map((r) => r.logger)).toEqual(['l5', '__overflow__']);
   });
 

@@ -75,6 +75,7 @@ export class Log {
 
   /** Sets one logger's level, or with no name the default for loggers and every existing one. */
   setLevel(level: Level, name?: string): void {
+    if (name !== undefined && typeof name !== 'string') name = safeString(name);
     validateLevel(name === undefined ? 'level' : `logger ${JSON.stringify(name)} level`, level);
     if (name !== undefined) {
       this.get(name).level = level;
