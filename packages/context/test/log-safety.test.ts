@@ -102,6 +102,21 @@ describe('log safety', () => {
     });
   });
 
+  it('a message naming a throwing getter, or a message whose toString throws, does not throw', () => {
+    ctx = new Context({ monitoring: false, watchdog: false });
+    const log = ctx.log.get('net');
+    expect(() => log.info('A').success('{boom} and {ok}', hostileData())).not.toThrow();
+    const unprintable = {
+      toString() {
+        throw new Error('no');
+      },
+    };
+    expect(() => log.info('B').failure(unprintable as never)).not.toThrow();
+    const [a, b] = ctx.log.ring.records();
+    expect(a!.message).toBe('{boom} and kept');
+    expect(b!.message).toBe('<unprintable>');
+  });
+
   it('JsonLinesSink keeps the fields it can serialize', () => {
     const out = new Lines();
     ctx = new Context({ monitoring: false, watchdog: false, sinks: [new JsonLinesSink(out)] });

@@ -1,5 +1,5 @@
 import { nanotime, nanotimeToEpochMs } from '@support/faststat';
-import { formatMessage, serializeError } from './format.js';
+import { formatMessage, safeString, serializeError } from './format.js';
 import type { Level, LogRecord, Outcome } from './record.js';
 
 /** What an action needs from its logger: where to send the finished record. */
@@ -77,7 +77,7 @@ export class Action {
       level: this.level,
       action: this.name,
       outcome,
-      message: formatMessage(String(message), data),
+      message: formatMessage(safeString(message), data),
       begin: nanotimeToEpochMs(this.beginNs),
       end: nanotimeToEpochMs(endNs),
       durationMs: (endNs - this.beginNs) / 1e6,

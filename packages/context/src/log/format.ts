@@ -6,9 +6,14 @@ import type { SerializedError } from './record.js';
 /** Fills `{name}` fields of `template` from `data`; unknown fields stay as written. */
 export function formatMessage(template: string, data: Record<string, unknown> | undefined): string {
   if (data === undefined || !template.includes('{')) return template;
-  return template.replace(/\{([A-Za-z_$][\w$.]*)\}/g, (field, name: string) =>
-    Object.hasOwn(data, name) ? safeString(data[name]) : field,
-  );
+  return template.replace(/\{([A-Za-z_$][\w$.]*)\}/g, (field, name: string) => {
+    // A throwing getter (or a Proxy) in `data` leaves its field as written.
+    try {
+      return Object.hasOwn(data, name) ? safeString(data[name]) : field;
+    } catch {
+      return field;
+    }
+  });
 }
 
 /** `String(value)`, or a placeholder when that throws. */
