@@ -149,7 +149,14 @@ describe('log safety', () => {
   });
 
   it('fuzz: any data keeps the snapshot JSON, bounded, and never throws into the caller', () => {
-    ctx = new Context({ monitoring: false, watchdog: false, logRingSize: 8 });
+    const human = new Lines();
+    const jsonl = new Lines();
+    ctx = new Context({
+      monitoring: false,
+      watchdog: false,
+      logRingSize: 8,
+      sinks: [new HumanSink(human), new JsonLinesSink(jsonl)],
+    });
     const log = ctx.log.get('fuzz');
     const value = fc.anything({
       withBigInt: true,
@@ -171,10 +178,18 @@ describe('log safety', () => {
         (data, message, detail) => {
           log.info('FUZZ', detail).success(message, data);
           log.warn('FUZZ').exception(detail);
+          // Anything in any argument: action, detail, message, data, error.
+          log.critical(detail as never, data).failure(detail as never, data, detail);
           const text = JSON.stringify(ctx!.snapshot());
           const ring = JSON.parse(text).log.ring as unknown[];
           for (const record of ring) {
             expect(Buffer.byteLength(JSON.stringify(record))).toBeLessThanOrEqual(MAX_RECORD_BYTES);
+          }
+          // Every JSON line parses; no human line carries a raw control character.
+          for (const line of jsonl.lines.splice(0)) expect(() => JSON.parse(line)).not.toThrow();
+          for (const line of human.lines.splice(0)) {
+            // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for control characters
+            expect(line).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
           }
         },
       ),
