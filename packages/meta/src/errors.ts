@@ -8,7 +8,6 @@ export const codes = {
   UNKNOWN_OP: 'SUP_ERR_META_UNKNOWN_OP',
   NO_WORKER: 'SUP_ERR_META_NO_WORKER',
   NO_PROFILE: 'SUP_ERR_META_NO_PROFILE',
-  CLOSED: 'SUP_ERR_META_CLOSED',
 } as const;
 
 export type MetaErrorCode = (typeof codes)[keyof typeof codes];
