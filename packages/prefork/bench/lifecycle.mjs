@@ -4,12 +4,13 @@
 // cycling, SIGHUP rolling reload and SIGUSR2 hot upgrade. Each scenario runs
 // ROUNDS times (default 3); the medians are printed.
 //
-//   node packages/prefork/bench/lifecycle.mjs [rounds]
+//   node packages/prefork/bench/lifecycle.mjs [rounds] [scenario name part]
 //
 // The service is test/fixtures/app.mjs (started with tsx, as in the tests).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,7 +112,71 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+function rawRequest(port, path) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () =>
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
+    );
+    let data = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (c) => {
+      data += c;
+    });
+    socket.on('close', () => resolve(data));
+    socket.on('error', (e) => (data ? resolve(data) : reject(e)));
+    socket.setTimeout(5000, () => socket.destroy(new Error('timeout')));
+  });
+}
+
+function pct(xs, q) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? null;
+}
+
 const scenarios = {
+  // New connections at 5x the slots: 2 workers x maxClients 4, 50 ms requests,
+  // 40 closed-loop clients with a new connection per request, against a
+  // baseline of 8 clients (exactly the slots) measured in the same run.
+  async 'connection overload'() {
+    const app = await start({ workers: 2, maxClients: 4, acceptQueueMaxlen: 2 });
+    const run = async (clients) => {
+      const ok = [];
+      const shed = [];
+      let errors = 0;
+      const until = Date.now() + 3000;
+      await Promise.all(
+        Array.from({ length: clients }, async () => {
+          while (Date.now() < until) {
+            const t0 = Date.now();
+            try {
+              const r = await rawRequest(app.port, '/slow?ms=50');
+              (r.startsWith('HTTP/1.1 200') ? ok : shed).push(Date.now() - t0);
+            } catch {
+              errors++;
+            }
+          }
+        }),
+      );
+      return { ok, shed, errors };
+    };
+    try {
+      // Baseline in the same run: 8 clients = exactly the slots, nothing shed.
+      const base = await run(8);
+      const over = await run(40);
+      return {
+        baselinePerSec: Math.round(base.ok.length / 3),
+        servedPerSec: Math.round(over.ok.length / 3),
+        ratio: Math.round((100 * over.ok.length) / Math.max(1, base.ok.length)) / 100,
+        baselineP99: pct(base.ok, 0.99),
+        servedP99: pct(over.ok, 0.99),
+        shedP50: pct(over.shed, 0.5),
+        shed: over.shed.length,
+        failed: over.errors + base.errors,
+      };
+    } finally {
+      await app.stop();
+    }
+  },
   async 'kill -9'() {
     const app = await start({ workers: 2 });
     try {
@@ -196,7 +261,9 @@ const scenarios = {
 console.log(
   `prefork lifecycle, ${ROUNDS} rounds, ${CLIENTS} keep-alive clients, 2 workers, node ${process.version}`,
 );
+const only = process.argv[3];
 for (const [name, fn] of Object.entries(scenarios)) {
+  if (only !== undefined && !name.includes(only)) continue;
   const rounds = [];
   for (let i = 0; i < ROUNDS; i++) rounds.push(await fn());
   const keys = Object.keys(rounds[0]);
