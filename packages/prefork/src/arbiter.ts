@@ -46,8 +46,8 @@ export interface ReloadResult {
 export class Arbiter {
   readonly kind = 'arbiter';
   readonly options: ResolvedOptions;
-  readonly context: Context;
   private readonly ownContext: boolean;
+  private readonly arbiterContext: Context;
   private readonly logger: Logger;
   private readonly slots: Slot[] = [];
   private readonly all = new Set<WorkerProc>();
@@ -75,7 +75,7 @@ export class Arbiter {
     const config = (given?.context ?? getContext()).config;
     this.options = resolveOptions(options, config);
     this.ownContext = this.options.context === undefined;
-    this.context =
+    this.arbiterContext =
       this.options.context ??
       (isWorker() ? getContext() : new Context({ watchdog: false, monitoring: false }));
     this.logger = this.context.log.get('prefork');
@@ -84,6 +84,11 @@ export class Arbiter {
       this.stoppedReject = reject;
     });
     this.stopped.catch(() => {});
+  }
+
+  /** The arbiter's Context in the primary; in a worker, once run() started it, the worker's (`w.context`). */
+  get context(): Context {
+    return this.runtime?.context ?? this.arbiterContext;
   }
 
   /**
