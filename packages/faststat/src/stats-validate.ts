@@ -227,8 +227,10 @@ function validateStore(
 /** Checks per-minute and per-hour counts: epoch-aligned slots, each count <= n. */
 function validateWindowCounts(field: string, value: unknown, n: number): void {
   const w = object(field, value);
-  const minute = integer(`${field}.minute`, w.minute, -Number.MAX_SAFE_INTEGER);
-  const hour = integer(`${field}.hour`, w.hour, -Number.MAX_SAFE_INTEGER);
+  // Slots of times a Date can hold, like every other time in a snapshot.
+  const maxMinute = MAX_EPOCH_MS / 60_000;
+  const minute = integer(`${field}.minute`, w.minute, -maxMinute, maxMinute);
+  const hour = integer(`${field}.hour`, w.hour, -maxMinute / 60, maxMinute / 60);
   if (hour !== Math.floor(minute / 60)) {
     invalid(`${field}.hour`, `must be the hour of minute ${minute}`, hour);
   }
