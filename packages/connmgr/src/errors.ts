@@ -43,6 +43,10 @@ export class MarkedDownError extends ConnmgrError {
   readonly address: string;
   /** Wall-clock milliseconds at which the markdown ends. */
   readonly until: number;
+  /** The "overloaded, try later" marker (see the README's Errors section). */
+  readonly overloaded = true as const;
+  /** Seconds until the markdown ends (at least 1): a suggested `Retry-After`. */
+  readonly retryAfter: number;
 
   constructor(address: string, until: number, lastError: unknown) {
     super(
@@ -52,6 +56,7 @@ export class MarkedDownError extends ConnmgrError {
     );
     this.address = address;
     this.until = until;
+    this.retryAfter = Math.max(1, Math.ceil((until - Date.now()) / 1000));
   }
 }
 
@@ -59,6 +64,10 @@ export class MarkedDownError extends ConnmgrError {
 export class OutOfSocketsError extends ConnmgrError {
   /** The cap that was reached. */
   readonly limit: number;
+  /** The "overloaded, try later" marker (see the README's Errors section). */
+  readonly overloaded = true as const;
+  /** Suggested wait before retrying, in seconds. */
+  readonly retryAfter: number = 1;
 
   constructor(limit: number) {
     super(
@@ -120,6 +129,13 @@ export interface ConnectFailure {
 /** Several addresses were tried and every one failed; `failures` lists each with its cause. */
 export class MultiConnectFailureError extends ConnmgrError {
   readonly failures: readonly ConnectFailure[];
+  /**
+   * The "overloaded, try later" marker: true when every failure carries it
+   * (e.g. every address is marked down), so a retry later may succeed.
+   */
+  readonly overloaded: boolean;
+  /** The shortest `retryAfter` of the failures, in seconds, when `overloaded`. */
+  readonly retryAfter: number | undefined;
 
   constructor(target: string, failures: readonly ConnectFailure[]) {
     const list = failures.map((f) => `${f.address}: ${describe(f.error)}`).join('; ');
@@ -128,6 +144,9 @@ export class MultiConnectFailureError extends ConnmgrError {
       'SUP_ERR_CONNMGR_MULTI_CONNECT_FAILURE',
     );
     this.failures = failures;
+    const waits = failures.map((f) => retryAfterOf(f.error));
+    this.overloaded = failures.length > 0 && waits.every((w): w is number => w !== undefined);
+    this.retryAfter = this.overloaded ? Math.min(...(waits as number[])) : undefined;
   }
 
   /** The causes alone, like AggregateError's `errors`. */
@@ -180,4 +199,12 @@ export function describe(error: unknown): string {
       : error.message;
   }
   return String(error);
+}
+
+/** An error's `retryAfter` when it carries the "overloaded, try later" marker. */
+function retryAfterOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as { overloaded?: unknown; retryAfter?: unknown };
+  if (e.overloaded !== true) return undefined;
+  return typeof e.retryAfter === 'number' && e.retryAfter > 0 ? e.retryAfter : 1;
 }

@@ -62,7 +62,12 @@ describe('pool caps and culling', () => {
     expect(first.socket.destroyed).toBe(true);
     const error = await mgr.getConnection(b.address).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OutOfSocketsError);
-    expect(error).toMatchObject({ code: 'SUP_ERR_CONNMGR_OUT_OF_SOCKETS', limit: 2 });
+    expect(error).toMatchObject({
+      code: 'SUP_ERR_CONNMGR_OUT_OF_SOCKETS',
+      limit: 2,
+      overloaded: true,
+      retryAfter: 1,
+    });
     second.destroy();
     third.destroy();
   });

@@ -32,6 +32,13 @@ export class QueueFullError extends ThreadPoolError {
   declare readonly code: 'SUP_ERR_THREADPOOL_QUEUE_FULL';
   /** The queue bound that was hit (`maxQueue`). */
   readonly maxQueue: number;
+  /**
+   * The "overloaded, try later" marker that `@support/web` (and any caller)
+   * reads by duck typing: answer 503 with `Retry-After`, do not log a stack.
+   */
+  readonly overloaded = true as const;
+  /** Suggested wait before retrying, in seconds. */
+  readonly retryAfter: number = 1;
 
   constructor(pool: string, maxQueue: number, threads: number) {
     super(

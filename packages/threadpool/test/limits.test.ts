@@ -56,6 +56,8 @@ describe('bounded queue', () => {
       code: 'SUP_ERR_THREADPOOL_QUEUE_FULL',
       pool: 'cpu_bound',
       maxQueue: 2,
+      overloaded: true,
+      retryAfter: 1,
     });
     expect(elapsed).toBeLessThan(100);
     const status = getPool('cpu').status();

@@ -42,6 +42,11 @@ type Handler = (
 
 const BODILESS_404 = 'Not Found';
 
+/** The lookup context when unmatched requests are passed on. */
+class PassOn {
+  constructor(readonly next: () => void) {}
+}
+
 /**
  * A web application: a list of routes (pattern + endpoint + render) and
  * middleware, checked when constructed, served by `app.handler`, a plain
@@ -52,8 +57,16 @@ export class Application {
   readonly [APP] = true as const;
   /** The route table, for introspection. */
   readonly routes: readonly RouteInfo[];
-  /** The request listener: `http.createServer(app.handler)`. */
-  readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /**
+   * The request listener: `http.createServer(app.handler)`, or Express's
+   * `app.use('/api', web.handler)`; with `notFound: 'next'` the third
+   * argument (`next`) gets the requests no route matches.
+   */
+  readonly handler: (
+    req: IncomingMessage,
+    res: ServerResponse,
+    next?: (error?: unknown) => void,
+  ) => void;
 
   readonly #bound: BoundRoute[];
   readonly #router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
@@ -68,6 +81,7 @@ export class Application {
       );
     }
     const opts = resolveOptions(options);
+    const app = this;
     for (const name of Object.keys(opts.resources)) {
       if (BUILTIN_NAMES.includes(name)) {
         throw new WebError(
@@ -84,7 +98,12 @@ export class Application {
       ignoreDuplicateSlashes: opts.ignoreDuplicateSlashes,
       caseSensitive: opts.caseSensitive,
       maxParamLength: opts.maxParamLength,
-      defaultRoute: (req, res) => this.#noRoute(req, res),
+      // `this` is the lookup context (a PassOn when unmatched requests go to
+      // next()), else the router.
+      defaultRoute: function (this: unknown, req, res) {
+        if (this instanceof PassOn) this.next();
+        else app.#noRoute(req, res);
+      },
       onBadUrl: (_path, req, res) => this.#plainError(req, res, 400, 'Bad Request'),
     });
     const taken = new Set<string>();
@@ -149,11 +168,13 @@ export class Application {
       lingeringTimeout: opts.lingeringTimeout,
     };
     this.#sendOptions = { drainLimit: opts.drainLimit };
-    this.handler = (req, res) => {
+    const passOn = opts.notFound === 'next';
+    this.handler = (req, res, next) => {
       // A request parsed from a connection in its lingering close gets no answer.
       if (isLingering(req.socket)) return;
       if (hasBodyHeaders(req)) watchUnread(req, res, limits);
-      router.lookup(req, res);
+      if (passOn && typeof next === 'function') router.lookup(req, res, new PassOn(next));
+      else router.lookup(req, res);
     };
   }
 

@@ -27,6 +27,7 @@ function tooLarge(limit: number): HTTPError {
  * 415 for compressed bodies.
  */
 export function readBody(request: IncomingMessage, limit: number): Promise<unknown> {
+  if (request.readableEnded) return alreadyRead(request);
   const headers = request.headers;
   const encoding = headers['content-encoding'];
   if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
@@ -73,6 +74,22 @@ export function readBody(request: IncomingMessage, limit: number): Promise<unkno
     request.on('error', onError);
     request.on('close', onClose);
   }).then((buffer) => parseBody(buffer, headers['content-type']));
+}
+
+/**
+ * The body of a request whose stream an earlier handler consumed: the value
+ * a framework's body parser left in `req.body` (Express's `express.json()`,
+ * body-parser), else a 500 that names the cause.
+ */
+function alreadyRead(request: IncomingMessage): Promise<unknown> {
+  const parsed = (request as { body?: unknown }).body;
+  if (parsed !== undefined) return Promise.resolve(parsed);
+  return Promise.reject(
+    new HTTPError(
+      500,
+      'the request body was already read by an earlier handler (a body parser mounted before this application?) and it left no req.body',
+    ),
+  );
 }
 
 /** Parses a complete body according to its Content-Type. */

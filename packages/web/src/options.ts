@@ -1,5 +1,7 @@
+import { didYouMean } from './closest.js';
 import type { RequestContext } from './context.js';
 import { codes, WebError } from './errors.js';
+import { createErrorLog } from './log.js';
 import type { Middleware } from './middleware.js';
 
 /** Options of {@link Application}. */
@@ -50,10 +52,22 @@ export interface ApplicationOptions {
    */
   debug?: boolean;
   /**
-   * Called with every unexpected error (not HTTPError) and its request context.
-   * @default logs one line and the stack with console.error
+   * Called with every unexpected error (not HTTPError) and its request
+   * context, overload errors (`overloaded: true`, answered 503) included.
+   * @default logs with console.error: the stack once, then identical
+   * failures counted for 10 s and reported as a count with the next one;
+   * overload errors in one line without a stack
    */
   onError?: (error: unknown, ctx: RequestContext | undefined) => void;
+  /**
+   * What an unmatched request gets. `'respond'`: this application answers
+   * 404 (405 with Allow when another method matches, 204 for OPTIONS).
+   * `'next'`: when the handler was called with a third argument (Express's
+   * `next`), it is called instead, so routes mounted after this application
+   * are reached; without one, the application answers as with `'respond'`.
+   * @default 'respond'
+   */
+  notFound?: 'respond' | 'next';
   /**
    * Match `/a/` like `/a`.
    * @default false
@@ -85,16 +99,16 @@ export interface ResolvedOptions {
   lingeringTimeout: number;
   debug: boolean;
   onError: (error: unknown, ctx: RequestContext | undefined) => void;
+  notFound: 'respond' | 'next';
   ignoreTrailingSlash: boolean;
   ignoreDuplicateSlashes: boolean;
   caseSensitive: boolean;
   maxParamLength: number;
 }
 
-function logError(error: unknown, ctx: RequestContext | undefined): void {
-  const where = ctx ? `${ctx.request.method} ${ctx.request.url}` : 'request';
-  console.error(`@support/web: ${where} failed:`, error);
-}
+// Stands for "no onError given": each Application then gets its own log,
+// so one application's repeats never hide another's.
+const logError = createErrorLog();
 
 export const defaults: ResolvedOptions = {
   middlewares: [],
@@ -105,6 +119,7 @@ export const defaults: ResolvedOptions = {
   lingeringTimeout: 5_000,
   debug: false,
   onError: logError,
+  notFound: 'respond',
   ignoreTrailingSlash: false,
   ignoreDuplicateSlashes: false,
   caseSensitive: true,
@@ -122,7 +137,9 @@ export function resolveOptions(options: ApplicationOptions | undefined): Resolve
   }
   const resolved: ResolvedOptions = { ...defaults };
   for (const [key, value] of Object.entries(options ?? {})) {
-    if (!Object.hasOwn(defaults, key)) throw invalid(`options.${key} is not an option`);
+    if (!Object.hasOwn(defaults, key)) {
+      throw invalid(`options.${key} is not an option${didYouMean(key, Object.keys(defaults))}`);
+    }
     if (value !== undefined) (resolved as unknown as Record<string, unknown>)[key] = value;
   }
   if (!Array.isArray(resolved.middlewares)) throw invalid('options.middlewares must be an array');
@@ -151,6 +168,10 @@ export function resolveOptions(options: ApplicationOptions | undefined): Resolve
     throw invalid('options.maxParamLength must be a positive integer');
   }
   if (typeof resolved.onError !== 'function') throw invalid('options.onError must be a function');
+  if (resolved.onError === logError) resolved.onError = createErrorLog();
+  if (resolved.notFound !== 'respond' && resolved.notFound !== 'next') {
+    throw invalid(`options.notFound must be 'respond' or 'next'`);
+  }
   for (const key of [
     'debug',
     'ignoreTrailingSlash',

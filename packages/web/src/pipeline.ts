@@ -6,6 +6,7 @@ import { codes, HTTPError, WebError } from './errors.js';
 import type { Middleware } from './middleware.js';
 import { quality } from './negotiate.js';
 import type { ResolvedOptions } from './options.js';
+import { retryAfterOf } from './overload.js';
 import type { Render } from './render.js';
 import { toJSON } from './render.js';
 import { Response } from './response.js';
@@ -108,7 +109,8 @@ export function buildPipeline(bound: BoundRoute, options: ResolvedOptions): Rout
   const plain = { drainLimit: options.drainLimit };
 
   /**
-   * Answers an error: its HTTPError status, else 500 (reported). When the
+   * Answers an error: its HTTPError status, 503 with Retry-After for an
+   * overload error, else 500 (both reported). When the
    * answer cannot be sent (an HTTPError with headers Node refuses), that is
    * reported and a plain 500 goes out instead. Once headers are out, the
    * connection is cut: nothing else can tell the client.
@@ -135,7 +137,18 @@ export function buildPipeline(bound: BoundRoute, options: ResolvedOptions): Rout
           send(req, res, response, plain);
         }
       } else {
-        response = internalError(ctx, error);
+        // "Overloaded, try later" (the duck-typed marker of overload.ts): 503.
+        const wait = retryAfterOf(error);
+        response =
+          wait === undefined
+            ? internalError(ctx, error)
+            : errorResponse(
+                req,
+                503,
+                'Service Unavailable',
+                { 'retry-after': String(wait) },
+                ctx.query,
+              );
         send(req, res, response, plain);
       }
       if (responseChannel.hasSubscribers) publishResponse(ctx, response.status);

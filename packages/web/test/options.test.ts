@@ -6,7 +6,12 @@ const build = (options: unknown) => () => new Application(routes, options as App
 
 describe('Application options', () => {
   it('rejects unknown keys, naming them', () => {
-    expect(build({ bodylimit: 10 })).toThrow('options.bodylimit is not an option');
+    expect(build({ bodylimit: 10 })).toThrow(
+      'options.bodylimit is not an option; did you mean "bodyLimit"?',
+    );
+    expect(build({ notfound: 'next' })).toThrow('did you mean "notFound"?');
+    expect(build({ zzzzzzzz: 1 })).toThrow(/options\.zzzzzzzz is not an option$/);
+    expect(build({ notFound: 'skip' })).toThrow("options.notFound must be 'respond' or 'next'");
     expect(build({ lingeringTimeOut: 10 })).toThrow(
       expect.objectContaining({ code: 'SUP_ERR_WEB_INVALID_OPTION' }),
     );
