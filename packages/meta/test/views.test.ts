@@ -59,7 +59,9 @@ describe('JSON of every view (one process)', () => {
     const filtered = (await getJSON(`${url}/stats?prefix=resp.`)).body;
     expect(filtered.stats.map((r: { name: string }) => r.name)).toEqual(['resp.bytes']);
     const limited = (await getJSON(`${url}/stats?limit=1`)).body;
-    expect(limited).toMatchObject({ total: stats.total, shown: 1 });
+    expect(limited.shown).toBe(1);
+    expect(limited.stats).toHaveLength(1);
+    expect(limited.total).toBeGreaterThanOrEqual(3);
 
     const stat = (await getJSON(`${url}/stats/req.latency`)).body;
     expect(stat).toMatchObject({
@@ -251,19 +253,21 @@ describe('JSON of every view (one process)', () => {
 
   test('requests share a snapshot for snapshotTtl ms; mutations drop it', async () => {
     const { url, ctx } = await metaURL({ snapshotTtl: 60_000, allowMutations: true });
-    const before = (await getJSON(`${url}/stats`)).body.total;
+    // Counted under a prefix of their own: the monitor may add statistics meanwhile.
+    const fresh = async (u: string) => (await getJSON(`${u}/stats?prefix=new.`)).body.total;
+    expect(await fresh(url)).toBe(0);
     ctx.stats.get('new.stat').add(1);
-    expect((await getJSON(`${url}/stats`)).body.total).toBe(before);
+    expect(await fresh(url)).toBe(0);
     await fetch(`${url}/log-level`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"level":"info"}',
     });
-    expect((await getJSON(`${url}/stats`)).body.total).toBe(before + 1);
-    const fresh = await metaURL({ snapshotTtl: 0 });
-    const n = (await getJSON(`${fresh.url}/stats`)).body.total;
-    fresh.ctx.stats.get('new.stat').add(1);
-    expect((await getJSON(`${fresh.url}/stats`)).body.total).toBe(n + 1);
+    expect(await fresh(url)).toBe(1);
+    const uncached = await metaURL({ snapshotTtl: 0 });
+    expect(await fresh(uncached.url)).toBe(0);
+    uncached.ctx.stats.get('new.stat').add(1);
+    expect(await fresh(uncached.url)).toBe(1);
   });
 
   test('after close() every route answers 503', async () => {

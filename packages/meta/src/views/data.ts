@@ -13,7 +13,8 @@ export interface MarkovData {
     states: Array<{
       state: string;
       now: number;
-      visits: number;
+      /** Stays in the state that have ended (the ones timed). */
+      completed: number;
       meanMs: number | null;
       totalMs: number;
     }>;
@@ -46,7 +47,7 @@ export const markovView: View<MarkovData> = {
           return {
             state,
             now: m.counts?.[state] ?? 0,
-            visits: d?.n ?? 0,
+            completed: d?.n ?? 0,
             meanMs: mean(d),
             totalMs: d ? d.n * (mean(d) ?? 0) : 0,
           };
@@ -73,11 +74,11 @@ export const markovView: View<MarkovData> = {
         m,
       ) => html`<section><h2>${m.name}</h2>${m.error ? html`<p class="error">${m.error}</p>` : html``}
 <div class="cols"><div>${table(
-        ['state', 'now', 'visits', 'mean time in state', 'total time'],
+        ['state', 'now', 'stays ended', 'mean time in state', 'total time'],
         m.states.map((s) => [
           s.state,
           format.num(s.now),
-          format.num(s.visits),
+          format.num(s.completed),
           format.ms(s.meanMs),
           format.ms(s.totalMs),
         ]),
