@@ -76,9 +76,14 @@ describe.skipIf(!HAVE_CHROMIUM)('pages in a real browser (Chromium)', () => {
     await browser?.close();
   });
 
-  async function open() {
+  async function open(options: Parameters<typeof createMetaApp>[0] = {}) {
     const ctx = demoContext();
-    const meta = createMetaApp({ context: ctx, title: 'demo-service', allowMutations: true });
+    const meta = createMetaApp({
+      context: ctx,
+      title: 'demo-service',
+      allowMutations: true,
+      ...options,
+    });
     cleanup(() => meta.close());
     const url = await serve(meta.handler);
     const context = await browser.newContext({ viewport: { width: 1366, height: 860 } });
@@ -154,6 +159,28 @@ describe.skipIf(!HAVE_CHROMIUM)('pages in a real browser (Chromium)', () => {
     await page.keyboard.press('r');
     expect(await page.isChecked('#auto-refresh')).toBe(false);
     expect(errors).toEqual([]);
+  });
+
+  test('with a token: the login form, by keyboard, leads back to the page asked for', async () => {
+    const token = 'browser-test-token-0123456789';
+    const { url, page, errors } = await open({ token });
+    const first = await page.goto(`${url}/stats?prefix=http.`);
+    expect(first?.status()).toBe(401);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('token');
+    await page.keyboard.type('wrong-token-0000000000');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('p.error');
+    await page.fill('input[name="token"]', token);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${url}/stats?prefix=http.`);
+    expect(await page.locator('table.stats tbody tr').count()).toBe(2);
+    const cookies = await page.context().cookies();
+    expect(cookies).toEqual([
+      expect.objectContaining({ name: 'support_meta', httpOnly: true, sameSite: 'Strict' }),
+    ]);
+    expect(cookies[0]?.value).not.toContain(token);
+    // The 401 of the first visit is the one expected response error.
+    expect(errors.filter((e) => !e.startsWith('401 ') && !e.includes('status of 401'))).toEqual([]);
   });
 
   test('profile: start and stop from the page, flame graph drawn', async () => {
