@@ -22,7 +22,7 @@ export async function startServer(kind, extra = {}) {
     process.execPath,
     [...process.execArgv, SERVER, JSON.stringify({ kind, port, workers: 2, ...extra })],
     {
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['pipe', 'pipe', 'inherit'],
     },
   );
   let out = '';
@@ -37,7 +37,18 @@ export async function startServer(kind, extra = {}) {
   return {
     kind,
     port,
+    /** CPU µs the server process has used so far. */
+    async cpu() {
+      const before = out.length;
+      child.stdin.write('cpu\n');
+      for (;;) {
+        const m = /CPU (\d+)\n/.exec(out.slice(before));
+        if (m) return Number(m[1]);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
     async stop() {
+      child.stdin?.end();
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await once(child, 'exit');

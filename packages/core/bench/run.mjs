@@ -3,21 +3,31 @@
 //  1. hello world through Group (prefork, 2 workers) vs node:cluster +
 //     http.createServer vs Fastify in the same cluster, keep-alive on and off;
 //  2. the cost of Group in one process (gate, admission, instrumentation)
-//     against a bare http.createServer.
+//     against a bare http.createServer: requests/s, and the server's own CPU
+//     time per request, which the load generator's share of the machine
+//     does not blur.
 // The load generator is prefork's lean raw-socket client, in its own process.
 // Run after `pnpm build`, or from source:
 //   node --import tsx --conditions=source bench/run.mjs
-// BENCH_ROUNDS (default 3) and BENCH_SECONDS (default 3) bound the run.
+// BENCH_ROUNDS (default 3) and BENCH_SECONDS (default 3) bound the run;
+// BENCH_ONLY=prefork or BENCH_ONLY=single runs one of the two comparisons.
 import { machine, median } from '@support-tools/bench';
 import { load as loadgen, startServer } from './harness.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ONLY = process.env.BENCH_ONLY;
 const CLIENTS = 32;
 const load = (port, keepAlive) =>
   loadgen({ mode: 'closed', port, clients: CLIENTS, duration: SECONDS * 1000, keepAlive });
 
-async function compare(title, kinds, modes) {
+const nonOk = (x) =>
+  x.errors +
+  Object.entries(x.byStatus)
+    .filter(([status]) => status !== '200')
+    .reduce((n, [, count]) => n + count, 0);
+
+async function compare(title, kinds, modes, cpuColumn = false) {
   const servers = [];
   try {
     for (const kind of kinds) servers.push(await startServer(kind));
@@ -25,32 +35,53 @@ async function compare(title, kinds, modes) {
     for (const s of servers) for (const ka of modes) results[`${s.kind}/${ka}`] = [];
     for (const s of servers) for (const ka of modes) await load(s.port, ka); // warm-up
     for (let r = 0; r < ROUNDS; r++) {
-      for (const ka of modes)
-        for (const s of servers) results[`${s.kind}/${ka}`].push(await load(s.port, ka));
+      for (const ka of modes) {
+        for (const s of servers) {
+          const cpu0 = await s.cpu();
+          const result = await load(s.port, ka);
+          result.cpuPerRequest = ((await s.cpu()) - cpu0) / Math.max(1, result.requests);
+          results[`${s.kind}/${ka}`].push(result);
+        }
+      }
     }
     const rows = [];
     for (const ka of modes) {
-      const base = median(results[`${kinds[0]}/${ka}`].map((x) => x.rate));
+      const first = results[`${kinds[0]}/${ka}`];
+      const base = median(first.map((x) => x.rate));
+      const baseCpu = median(first.map((x) => x.cpuPerRequest));
       for (const kind of kinds) {
         const runs = results[`${kind}/${ka}`];
         const rate = median(runs.map((x) => x.rate));
         const p99 = median(runs.map((x) => x.latency.p99));
-        const errors = runs.reduce(
-          (n, x) =>
-            n +
-            x.errors +
-            Object.entries(x.byStatus)
-              .filter(([s]) => s !== '200')
-              .reduce((m, [, c]) => m + c, 0),
-          0,
-        );
-        rows.push(
-          `| ${kind} | ${ka ? 'on' : 'off'} | ${Math.round(rate)} | ${(rate / base).toFixed(2)} | ${p99.toFixed(1)} | ${errors} |`,
-        );
+        const errors = runs.reduce((n, x) => n + nonOk(x), 0);
+        const cpu = median(runs.map((x) => x.cpuPerRequest));
+        const cells = [
+          kind,
+          ka ? 'on' : 'off',
+          Math.round(rate),
+          (rate / base).toFixed(2),
+          p99.toFixed(1),
+          errors,
+        ];
+        if (cpuColumn)
+          cells.push(
+            `${cpu.toFixed(1)} (${cpu >= baseCpu ? '+' : ''}${(cpu - baseCpu).toFixed(1)})`,
+          );
+        rows.push(`| ${cells.join(' | ')} |`);
       }
     }
+    const header = [
+      'server',
+      'keep-alive',
+      'req/s',
+      `ratio to ${kinds[0]}`,
+      'p99 ms',
+      'errors / non-200',
+    ];
+    if (cpuColumn) header.push(`server CPU µs per request (vs ${kinds[0]})`);
+    const align = ['---', '---', '---:', '---:', '---:', '---:', '---:'].slice(0, header.length);
     process.stdout.write(
-      `### ${title}\n\n| server | keep-alive | req/s | ratio to ${kinds[0]} | p99 ms | errors / non-200 |\n|---|---|---:|---:|---:|---:|\n${rows.join('\n')}\n\n`,
+      `### ${title}\n\n| ${header.join(' | ')} |\n|${align.join('|')}|\n${rows.join('\n')}\n\n`,
     );
   } finally {
     for (const s of servers) await s.stop();
@@ -61,13 +92,18 @@ process.stdout.write(
   `## @support/core\n\nMachine: ${machine()} (shared with other work while measured)\n` +
     `Closed loop, ${CLIENTS} clients, ${SECONDS} s per round, median of ${ROUNDS} rounds; 2 workers where preforked.\n\n`,
 );
-await compare(
-  'Hello world: Group (prefork) vs node:cluster vs Fastify in node:cluster',
-  ['cluster', 'group', 'fastify'],
-  [true, false],
-);
-await compare(
-  'Cost of Group in one process vs bare http.createServer (group-single: gate, admission, instrumentation; -noadmission: without the per-request admission)',
-  ['bare', 'group-single', 'group-single-noadmission'],
-  [true],
-);
+if (ONLY !== 'single') {
+  await compare(
+    'Hello world: Group (prefork) vs node:cluster vs Fastify in node:cluster',
+    ['cluster', 'group', 'fastify'],
+    [true, false],
+  );
+}
+if (ONLY !== 'prefork') {
+  await compare(
+    'Cost of Group in one process vs bare http.createServer (group-single: gate, admission, full instrumentation; -basic / -off: instrumentation basic / off; -noadmission: full, without the per-request admission)',
+    ['bare', 'group-single', 'group-single-basic', 'group-single-off', 'group-single-noadmission'],
+    [true],
+    true,
+  );
+}

@@ -3,6 +3,7 @@
 //   'group'          @support/core Group, prefork: true (arbiter + workers)
 //   'group-single'   Group in one process (gate, admission, instrumentation)
 //   'group-single-noadmission'  the same without the per-request admission
+//   'group-single-basic', 'group-single-off'  with instrumentation 'basic' / 'off'
 //   'bare'           http.createServer in one process
 //   'cluster'        node:cluster (round-robin) + http.createServer
 //   'fastify'        node:cluster (round-robin) + Fastify
@@ -15,6 +16,16 @@ import Fastify from 'fastify';
 const { kind, port, workers = 2, meta } = JSON.parse(process.argv[2] ?? '{}');
 const hello = (_req, res) => res.end('hello\n');
 const ready = () => process.stdout.write('READY\n');
+// `cpu` on stdin: prints `CPU <µs of user + system time this process used>`
+// (meaningful for the one-process kinds: the cost per request without the
+// load generator's share of the machine).
+process.stdin.on('data', (d) => {
+  if (String(d).includes('cpu')) {
+    const u = process.cpuUsage();
+    process.stdout.write(`CPU ${u.user + u.system}\n`);
+  }
+});
+process.stdin.unref?.();
 
 if (kind === 'group') {
   const group = new Group({
@@ -25,12 +36,14 @@ if (kind === 'group') {
   });
   await group.serveForever({ onReady: ready });
   if (!prefork.isWorker()) process.exit(0);
-} else if (kind === 'group-single' || kind === 'group-single-noadmission') {
+} else if (kind.startsWith('group-single')) {
   const context = new Context({ monitoring: false, watchdog: false });
   const group = new Group({
     http: [{ app: hello, address: { host: '127.0.0.1', port } }],
     context,
-    ...(kind === 'group-single' ? {} : { admission: false }),
+    ...(kind === 'group-single-noadmission' ? { admission: false } : {}),
+    ...(kind === 'group-single-basic' ? { instrumentation: 'basic' } : {}),
+    ...(kind === 'group-single-off' ? { instrumentation: 'off' } : {}),
   });
   await group.serveForever({ onReady: ready });
   process.exit(0);

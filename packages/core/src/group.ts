@@ -294,7 +294,14 @@ export class Group {
         const web = o.routeOf === undefined ? webRouteOf(entry.app) : undefined;
         const entryRouteOf: RouteOf =
           web === undefined ? routeOf : (req, res) => defaultRouteOf(req, res) ?? web(req, res);
-        l.http = createHttpServing(entry, ctx, o.limits, this.#admission, entryRouteOf);
+        l.http = createHttpServing(
+          entry,
+          ctx,
+          o.limits,
+          this.#admission,
+          entryRouteOf,
+          o.instrumentation,
+        );
       } else if (entry.kind === 'tcp') {
         l.tcp = createTcpServing(entry, ctx, o.limits.headersTimeout);
       } else {

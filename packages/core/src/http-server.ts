@@ -10,7 +10,12 @@ import type { Socket } from 'node:net';
 import type { Context } from '@support/context';
 import type { Admission } from './admission.js';
 import { appErrorChannel, plainOnTlsChannel } from './diagnostics.js';
-import { HttpInstruments, markWriting, type RouteOf } from './instrument.js';
+import {
+  HttpInstruments,
+  type InstrumentationLevel,
+  markWriting,
+  type RouteOf,
+} from './instrument.js';
 import type { HttpLimits, ResolvedHttp } from './options.js';
 import { refusePlainHttp, sniff } from './sniff.js';
 
@@ -61,8 +66,9 @@ export function createHttpServing(
   limits: Required<HttpLimits>,
   admission: Admission | undefined,
   routeOf: RouteOf,
+  level: InstrumentationLevel = 'full',
 ): HttpServing {
-  const instruments = new HttpInstruments(context, entry.name, routeOf);
+  const instruments = new HttpInstruments(context, entry.name, routeOf, level);
   const app: RequestListener = entry.listener;
   const log = context.log.get(`group.${entry.name}`);
   let draining = false;

@@ -22,6 +22,14 @@ type Tracked = Socket & { [kTransitor]?: Transitor };
 
 const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 
+/**
+ * How much Group records per request: 'full' (everything above), 'basic'
+ * (durations per request, route and status class, in-flight; no connection
+ * Markov or client sketch: about half the cost), 'off' (counters for
+ * status() only).
+ */
+export type InstrumentationLevel = 'full' | 'basic' | 'off';
+
 /** The route label of a finished request. */
 export type RouteOf = (req: IncomingMessage, res: ServerResponse) => string | undefined;
 
@@ -62,6 +70,7 @@ export class HttpInstruments {
     private readonly context: Context,
     readonly name: string,
     private readonly routeOf: RouteOf,
+    private readonly level: InstrumentationLevel = 'full',
   ) {
     this.names = {
       request: `${name}.request`,
@@ -88,6 +97,12 @@ export class HttpInstruments {
     const ctx = this.context;
     this.connections++;
     this.openConnections++;
+    if (this.level !== 'full') {
+      socket.once('close', () => {
+        this.openConnections--;
+      });
+      return;
+    }
     const remote = socket.remoteAddress;
     if (remote !== undefined) ctx.sketches.get(this.names.clients).add(remote);
     const t = ctx.markov.get(this.names.connections).makeTransitor('new');
@@ -105,7 +120,7 @@ export class HttpInstruments {
     this.requests++;
     this.inFlight++;
     this.live.add(res);
-    this.context.stats.get(this.names.inFlight).add(this.inFlight);
+    if (this.level !== 'off') this.context.stats.get(this.names.inFlight).add(this.inFlight);
     const t = (req.socket as Tracked)[kTransitor];
     if (t !== undefined) {
       if (hasBody(req)) {
@@ -123,6 +138,7 @@ export class HttpInstruments {
   private done(req: IncomingMessage, res: ServerResponse, start: number, t: Transitor | undefined) {
     this.inFlight--;
     this.live.delete(res);
+    if (this.level === 'off') return;
     const ctx = this.context;
     const names = this.names;
     const ms = ctx.durations.get(names.request).end(start);

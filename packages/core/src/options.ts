@@ -154,6 +154,14 @@ export interface GroupOptions {
    * @default Express's `req.route.path`, else a @support/web route set by the app, else undefined
    */
   routeOf?: (req: IncomingMessage, res: ServerResponse) => string | undefined;
+  /**
+   * What Group records per HTTP request into the Context: 'full' (durations
+   * per request, route and status class, in-flight, the connection Markov and
+   * the client-address sketch), 'basic' (without the Markov and the sketch),
+   * 'off'. See the README for the cost of each.
+   * @default 'full'
+   */
+  instrumentation?: 'full' | 'basic' | 'off';
   /** Milliseconds stop() waits for in-flight work before closing connections (serveForever's signals use it). @default 30000 */
   stopTimeout?: number;
   /** Further options of the Arbiter under prefork (heartbeatTimeout, memoryLimit, …). @default {} */
@@ -214,6 +222,7 @@ export interface ResolvedGroupOptions {
   limits: Required<HttpLimits>;
   admission: AdmissionOptions;
   routeOf: GroupOptions['routeOf'];
+  instrumentation: 'full' | 'basic' | 'off';
   stopTimeout: number;
   arbiter: Record<string, unknown>;
 }
@@ -237,6 +246,7 @@ const KEYS = [
   'limits',
   'admission',
   'routeOf',
+  'instrumentation',
   'stopTimeout',
   'arbiter',
 ] as const;
@@ -382,6 +392,7 @@ export function resolveGroupOptions(options: unknown): ResolvedGroupOptions {
     limits,
     admission: admission as AdmissionOptions,
     routeOf: o.routeOf === undefined ? undefined : fn('options.routeOf', o.routeOf),
+    instrumentation: level(o.instrumentation),
     stopTimeout: milliseconds('options.stopTimeout', g.stopTimeout),
     arbiter: o.arbiter === undefined ? {} : plainObject('options.arbiter', o.arbiter),
   };
@@ -399,4 +410,10 @@ export function resolveGroupOptions(options: unknown): ResolvedGroupOptions {
 
 function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function level(value: unknown): 'full' | 'basic' | 'off' {
+  if (value === undefined) return 'full';
+  if (value === 'full' || value === 'basic' || value === 'off') return value;
+  throw invalid('options.instrumentation', "must be 'full', 'basic' or 'off'");
 }

@@ -81,6 +81,42 @@ describe('Group: http entries', () => {
     expect(snap.durations['web.route.GET /hi/:name']?.n).toBe(1);
   });
 
+  it("records less with instrumentation 'basic' and nothing with 'off'", async () => {
+    const basic = quietContext();
+    const off = quietContext();
+    g.cleanups.push(
+      () => basic.close(),
+      () => off.close(),
+    );
+    const a = await g.start({
+      http: [{ app: hello, address: { host: '127.0.0.1', port: 0 } }],
+      context: basic,
+      instrumentation: 'basic',
+    });
+    const b = await g.start({
+      http: [{ app: hello, address: { host: '127.0.0.1', port: 0 } }],
+      context: off,
+      instrumentation: 'off',
+    });
+    await get(a.port('http'));
+    await get(b.port('http'));
+    await sleep(20);
+    const sa = basic.snapshot();
+    expect(sa.durations['http.request']?.n).toBe(1);
+    expect(sa.markov['http.connections']).toBeUndefined();
+    expect(sa.sketches['http.clients']).toBeUndefined();
+    const sb = off.snapshot();
+    expect(sb.durations['http.request']).toBeUndefined();
+    expect(b.status()).toMatchObject({ entries: [{ requests: 1 }] });
+    expect(
+      () =>
+        new Group({
+          http: [{ app: hello, address: { port: 1 } }],
+          instrumentation: 'some' as never,
+        }),
+    ).toThrow(/options\.instrumentation must be 'full', 'basic' or 'off'/);
+  });
+
   it('answers 500 when the app throws, publishes it, and keeps serving', async () => {
     const published: unknown[] = [];
     const onError = (message: unknown) => published.push(message);
