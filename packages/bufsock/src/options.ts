@@ -1,3 +1,4 @@
+import { didYouMean } from './closest.js';
 import { InvalidOptionError } from './errors.js';
 
 /** Options for {@link BufferedSocket}. */
@@ -63,6 +64,12 @@ export type ResolvedOptions = { -readonly [K in keyof typeof bufferedSocketDefau
 export function resolveOptions(options: BufferedSocketOptions | undefined): ResolvedOptions {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new InvalidOptionError('options must be an object');
+  }
+  const known = Object.keys(bufferedSocketDefaults);
+  for (const key of Object.keys(options ?? {})) {
+    if (!known.includes(key)) {
+      throw new InvalidOptionError(`options.${key} is not an option${didYouMean(key, known)}`);
+    }
   }
   const merged = { ...bufferedSocketDefaults, ...stripUndefined(options ?? {}) };
   checkTimeout(merged.timeout, 'options.timeout');

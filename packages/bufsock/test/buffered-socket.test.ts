@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   BufferedSocket,
+  type BufferedSocketOptions,
   ConnectionClosedError,
   InvalidOptionError,
   MessageTooLongError,
@@ -184,6 +185,14 @@ describe('BufferedSocket receive', () => {
     const { bs } = await setup();
     expect(() => new BufferedSocket(pair!.local, { maxsize: 0 })).toThrow(/options\.maxsize/);
     expect(() => new BufferedSocket(pair!.local, { timeout: -1 })).toThrow(InvalidOptionError);
+    const typo = { maxSize: 10 } as unknown as BufferedSocketOptions;
+    expect(() => new BufferedSocket(pair!.local, typo)).toThrow(
+      'options.maxSize is not an option; did you mean "maxsize"?',
+    );
+    const bogus = { bogus: 1 } as unknown as BufferedSocketOptions;
+    expect(() => new BufferedSocket(pair!.local, bogus)).toThrow(
+      /^options\.bogus is not an option$/,
+    );
     await expect(bs.recvSize(-1)).rejects.toBeInstanceOf(InvalidOptionError);
     await expect(bs.recvUntil('')).rejects.toThrow(/delimiter/);
     await expect(bs.recv(1, { timeout: 0 })).rejects.toThrow(/options\.timeout/);

@@ -5,7 +5,7 @@ import { nanotime } from '@support/faststat';
 import { dnsChannel } from './diagnostics.js';
 import { DnsLookupError, InvalidOptionError } from './errors.js';
 import { follow, raceSignal } from './signals.js';
-import { nonNegative, object, positive, timeout } from './validate.js';
+import { knownKeys, nonNegative, object, positive, timeout } from './validate.js';
 
 /** One resolved address of a host. */
 export interface ResolvedAddress {
@@ -96,6 +96,7 @@ const defaultResolver: Resolver = async (host) => {
 /** Validates DNS cache options (named `name` in messages) and fills in the defaults. */
 export function resolveDnsOptions(value: unknown, name = 'options'): ResolvedDnsOptions {
   const o = object(value, name) as DnsCacheOptions;
+  knownKeys(o, ['resolver', 'staleAfter', 'ttl', 'negativeTtl', 'maxEntries'], name);
   if (o.resolver !== undefined && typeof o.resolver !== 'function') {
     throw new InvalidOptionError(`${name}.resolver must be a function`);
   }

@@ -9,7 +9,7 @@ import {
 } from './dns-cache.js';
 import { InvalidOptionError } from './errors.js';
 import { defaultGlobalMaxConnections } from './fd-limit.js';
-import { bool, count, object, positive, timeout } from './validate.js';
+import { bool, count, knownKeys, object, positive, timeout } from './validate.js';
 
 /** Markdown: failing addresses are skipped for a while. */
 export interface MarkdownOptions {
@@ -148,8 +148,27 @@ export interface ResolvedOptions {
   recordTraffic: boolean;
 }
 
+/** Every key of {@link ConnectionManagerOptions}; any other is refused. */
+const OPTION_KEYS: readonly (keyof ConnectionManagerOptions)[] = [
+  'addressGroups',
+  'aliases',
+  'tls',
+  'connectTimeout',
+  'datacenterConnectTimeout',
+  'responseTimeout',
+  'maxConnectRetry',
+  'markdown',
+  'pool',
+  'globalMaxConnections',
+  'dns',
+  'context',
+  'noDelay',
+  'recordTraffic',
+];
+
 export function resolveOptions(options: ConnectionManagerOptions | undefined): ResolvedOptions {
   const o = object(options, 'options') as ConnectionManagerOptions;
+  knownKeys(o, OPTION_KEYS, 'options');
   const d = connectionManagerDefaults;
   const connectTimeout = timeout(o.connectTimeout ?? d.connectTimeout, 'options.connectTimeout');
   const datacenterConnectTimeout = timeout(
@@ -164,6 +183,7 @@ export function resolveOptions(options: ConnectionManagerOptions | undefined): R
   const maxConnectRetry = count(o.maxConnectRetry ?? d.maxConnectRetry, 'options.maxConnectRetry');
 
   const md = object(o.markdown, 'options.markdown') as MarkdownOptions;
+  knownKeys(md, ['enabled', 'duration', 'failures'], 'options.markdown');
   const markdown: Required<MarkdownOptions> = {
     enabled: bool(md.enabled ?? d.markdown.enabled, 'options.markdown.enabled'),
     duration: timeout(md.duration ?? d.markdown.duration, 'options.markdown.duration'),
@@ -171,6 +191,7 @@ export function resolveOptions(options: ConnectionManagerOptions | undefined): R
   };
 
   const po = object(o.pool, 'options.pool') as PoolOptions;
+  knownKeys(po, ['idleTimeout', 'maxPerAddress', 'maxSockets'], 'options.pool');
   const pool: Required<PoolOptions> = {
     idleTimeout: timeout(po.idleTimeout ?? d.pool.idleTimeout, 'options.pool.idleTimeout'),
     maxPerAddress: count(po.maxPerAddress ?? d.pool.maxPerAddress, 'options.pool.maxPerAddress'),

@@ -1,3 +1,4 @@
+import { didYouMean } from './closest.js';
 import { InvalidOptionError } from './errors.js';
 
 // Option validators: each returns the value or throws a message naming the option.
@@ -11,6 +12,15 @@ export function object(value: unknown, name: string): Record<string, unknown> {
     throw new InvalidOptionError(`${name} must be an object`);
   }
   return value as Record<string, unknown>;
+}
+
+/** Rejects a key of `value` (an options object named `name`) that is not in `known`. */
+export function knownKeys(value: object, known: readonly string[], name: string): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw new InvalidOptionError(`${name}.${key} is not an option${didYouMean(key, known)}`);
+    }
+  }
 }
 
 export function timeout(value: unknown, name: string, allowInfinity = false): number {

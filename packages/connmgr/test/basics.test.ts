@@ -134,6 +134,23 @@ describe('names', () => {
     );
   });
 
+  it('refuses unknown option keys, naming the key and the closest known one', () => {
+    const build = (options: unknown) => () =>
+      new ConnectionManager(options as ConstructorParameters<typeof ConnectionManager>[0]);
+    expect(build({ connectTimout: 1 })).toThrow(
+      'options.connectTimout is not an option; did you mean "connectTimeout"?',
+    );
+    expect(build({ pool: { maxsockets: 1 } })).toThrow(
+      'options.pool.maxsockets is not an option; did you mean "maxSockets"?',
+    );
+    expect(build({ markdown: { enable: false } })).toThrow('did you mean "enabled"?');
+    expect(build({ dns: { tll: 5 } })).toThrow(
+      'options.dns.tll is not an option; did you mean "ttl"?',
+    );
+    expect(build({ frobnicate: true })).toThrow(/^options\.frobnicate is not an option$/);
+    expect(build({ frobnicate: true })).toThrow(InvalidOptionError);
+  });
+
   it('rejects (not throws) bad call options', async () => {
     const { server, mgr } = await setup();
     const pending = mgr.getConnection(server.address, { readTimeout: 0 });
