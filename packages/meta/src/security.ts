@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { html, type Middleware, prefersJSON, Response } from '@support/web';
 import { safeJSON } from './html/json.js';
 import { page } from './html/layout.js';
-import type { MetaState } from './state.js';
+import { type MetaState, mountBase } from './state.js';
 
 /** Name of the session cookie the login form sets. */
 export const COOKIE_NAME = 'support_meta';
@@ -89,7 +89,7 @@ export function errorResponse(
     page({
       title: `${status}`,
       body: html`<p class="error">${message}</p>`,
-      base: '',
+      base: mountBase(ctx.request),
       plain: true,
     }),
     { status, headers: { 'content-type': 'text/html; charset=utf-8', ...headers } },
