@@ -69,6 +69,9 @@ export class Arbiter {
   private upgrading: Promise<boolean> | undefined;
   private runtime: WorkerRuntime | undefined;
   private startWaiter: (() => void) | undefined;
+  private readonly startedPromise: Promise<void>;
+  private startedResolve!: () => void;
+  private startedReject!: (error: unknown) => void;
 
   constructor(options: ArbiterOptions) {
     const given = options as unknown as { context?: Context };
@@ -84,6 +87,11 @@ export class Arbiter {
       this.stoppedReject = reject;
     });
     this.stopped.catch(() => {});
+    this.startedPromise = new Promise((resolve, reject) => {
+      this.startedResolve = resolve;
+      this.startedReject = reject;
+    });
+    this.startedPromise.catch(() => {});
   }
 
   /** The arbiter's Context in the primary; in a worker, once run() started it, the worker's (`w.context`). */
@@ -113,6 +121,15 @@ export class Arbiter {
     return this.stopped;
   }
 
+  /**
+   * Resolves once every worker is ready (after start(), or run() in the
+   * arbiter); rejects with start()'s error when starting failed. Lets code
+   * that calls run() (to get the signal handlers) know when it serves.
+   */
+  started(): Promise<void> {
+    return this.startedPromise;
+  }
+
   /** Primary only: opens the sockets and starts every worker; resolves once all are ready. */
   async start(): Promise<void> {
     this.assertPrimary('start()');
@@ -128,6 +145,7 @@ export class Arbiter {
     } catch (error) {
       action.exception(error);
       this.phase = 'stopped';
+      this.startedReject(error);
       throw error;
     }
     // The arbiter's own loop is worth watching too; its own Context is closed by close().
@@ -157,10 +175,12 @@ export class Arbiter {
         this.fatal ??
         new PreforkError(codes.CLOSED, 'start(): the arbiter was stopped while starting');
       action.exception(error);
+      this.startedReject(error);
       await this.stop();
       throw error;
     }
     this.phase = 'running';
+    this.startedResolve();
     action.success('{workers} workers ready', {
       workers: this.options.workers,
       listen: dispatcher.addresses(),
@@ -172,6 +192,9 @@ export class Arbiter {
   stop(timeout = this.options.gracefulTimeout): Promise<void> {
     if (this.phase === 'idle') {
       this.phase = 'stopped';
+      this.startedReject(
+        new PreforkError(codes.CLOSED, 'the arbiter was stopped before it started'),
+      );
       this.stoppedResolve();
     }
     this.stopping ??= (async () => {

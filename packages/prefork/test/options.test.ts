@@ -106,6 +106,7 @@ describe('Arbiter options', () => {
       listen: [],
     });
     await a.stop();
+    await expect(a.started()).rejects.toMatchObject({ code: codes.CLOSED });
     await expect(a.start()).rejects.toMatchObject({ code: codes.CLOSED });
   });
 });
