@@ -88,11 +88,18 @@ export class LogSketch {
     else this.zero++;
   }
 
-  /** The value at quantile q in [0, 1], within relativeAccuracy; NaN when empty. */
+  /**
+   * The value at quantile q in [0, 1] by nearest rank (`sorted[ceil(q·n) − 1]`,
+   * as HdrHistogram and Prometheus users expect: a tail quantile of few
+   * samples is never below the sample at that rank), within
+   * relativeAccuracy; NaN when empty.
+   */
   quantile(q: number): number {
     const n = this.count;
     if (n === 0) return Number.NaN;
-    const rank = Math.floor(q * (n - 1));
+    // q·n one ulp above a whole number (0.95 × 100) counts as that number.
+    const qn = q * n;
+    const rank = Math.min(n - 1, Math.max(0, Math.ceil(qn - qn * 1e-12) - 1));
     const neg = this.negative.total;
     if (rank < neg) return -this.valueOf(this.negative.keyAtRank(rank, false));
     if (rank < neg + this.zero) return 0;

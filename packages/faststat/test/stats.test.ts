@@ -49,7 +49,7 @@ describe('Stats', () => {
     const values = Array.from({ length: 1000 }, (_, i) => (i + 1) * 1.5);
     for (const x of values) s.add(x);
     for (const q of [0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1]) {
-      const exact = values[Math.floor(q * (values.length - 1))]!;
+      const exact = values[Math.max(0, Math.ceil(q * values.length) - 1)]!;
       expect(Math.abs(s.quantile(q) - exact) / exact, `q=${q}`).toBeLessThanOrEqual(0.005);
     }
     expect(s.quantile(0)).toBe(1.5);
@@ -62,12 +62,27 @@ describe('Stats', () => {
     );
   });
 
+  it('uses the nearest rank, sorted[ceil(q·n) − 1], so few samples never under-report a tail', () => {
+    const two = new Stats();
+    two.add(512);
+    two.add(2048);
+    expect(two.quantile(0.99)).toBe(2048);
+    expect(two.quantile(0.5)).toBe(512);
+    expect(two.quantile(0)).toBe(512);
+    const hundred = new Stats();
+    for (let i = 1; i <= 100; i++) hundred.add(i);
+    expect(Math.abs(hundred.quantile(0.95) - 95)).toBeLessThanOrEqual(95 * 0.005);
+    expect(Math.abs(hundred.quantile(0.951) - 96)).toBeLessThanOrEqual(96 * 0.005);
+    // 0.07 × 100 is 7.000000000000001 in floating point: still rank 7.
+    expect(Math.abs(hundred.quantile(0.07) - 7)).toBeLessThanOrEqual(7 * 0.005);
+  });
+
   it('keeps the accuracy it promises with the binary mapping', () => {
     const s = new Stats({ mapping: 'binary', relativeAccuracy: 0.01 });
     const values = Array.from({ length: 5000 }, (_, i) => 0.001 * 1.003 ** i);
     for (const x of values) s.add(x);
     for (const q of [0.01, 0.1, 0.5, 0.9, 0.99]) {
-      const exact = values[Math.floor(q * (values.length - 1))]!;
+      const exact = values[Math.max(0, Math.ceil(q * values.length) - 1)]!;
       expect(Math.abs(s.quantile(q) - exact) / exact, `q=${q}`).toBeLessThanOrEqual(1 / 128);
     }
     expect(s.snapshot().sketch.mapping).toBe('binary');
