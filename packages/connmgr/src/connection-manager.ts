@@ -170,8 +170,9 @@ export class ConnectionManager implements SocketOwner {
     }
     let probing = false;
     if (candidates.length === 0) {
-      if (group === undefined) throw skipped[0]!.error;
-      // A group is never skipped entirely: probe the address whose markdown ends first.
+      // Neither a group nor a lone address is ever skipped entirely (a lone
+      // address behaves as a one-member group): probe the address whose
+      // markdown ends first, so a server that is back is used at once.
       const probe = models.reduce((a, b) => (b.markedDownUntil < a.markedDownUntil ? b : a));
       candidates = [probe];
       skipped.splice(

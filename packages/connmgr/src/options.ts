@@ -214,6 +214,17 @@ export function resolveOptions(options: ConnectionManagerOptions | undefined): R
     }
     aliases.set(name, value);
   }
+  for (const name of aliases.keys()) {
+    const seen = new Set<string>();
+    for (let at: string | undefined = name; at !== undefined; at = aliases.get(at)) {
+      if (seen.has(at)) {
+        throw new InvalidOptionError(
+          `options.aliases.${name} is part of an alias loop (${[...seen, at].join(' -> ')})`,
+        );
+      }
+      seen.add(at);
+    }
+  }
 
   const globalMaxConnections = positive(
     o.globalMaxConnections ?? defaultGlobalMaxConnections(),

@@ -1,5 +1,7 @@
 // Failure cases against real sockets on 127.0.0.1: every server here is
 // local, every wait is bounded, and every test closes what it opened.
+import { once } from 'node:events';
+import * as net from 'node:net';
 import { BufferedSocket } from '@support/bufsock';
 import { describe, expect, it } from 'vitest';
 import {
@@ -55,7 +57,11 @@ async function until(check: () => boolean, ms = 2_000): Promise<void> {
 describe('connect failures', () => {
   it('a refused port fails with the real cause, then marks the address down', async () => {
     const port = await refusedPort();
-    const mgr = manager();
+    const address = `127.0.0.1:${port}`;
+    const mgr = manager({
+      aliases: { alias: address },
+      addressGroups: { group: [[[1, address]]] },
+    });
     const { ms, result } = await timed(mgr.getConnection(`127.0.0.1:${port}`));
     expect(reason(result)).toMatchObject({ code: 'ECONNREFUSED' });
     expect(ms).toBeLessThan(2_000);
@@ -66,12 +72,40 @@ describe('connect failures', () => {
       lastError: { code: 'ECONNREFUSED' },
     });
 
-    const fast = await timed(mgr.getConnection(`127.0.0.1:${port}`));
-    const error = reason(fast.result) as MarkedDownError;
-    expect(error).toBeInstanceOf(MarkedDownError);
-    expect(error.code).toBe('SUP_ERR_CONNMGR_MARKED_DOWN');
-    expect(error.cause).toMatchObject({ code: 'ECONNREFUSED' });
-    expect(mgr.status().servers[0]!.failures).toBe(2);
+    // A lone address behaves as a one-member group: marked down, it is still
+    // probed (never skipped with MarkedDownError), so it is used as soon as
+    // its server is back.
+    const again = await timed(mgr.getConnection(`127.0.0.1:${port}`));
+    expect(reason(again.result)).toMatchObject({ code: 'ECONNREFUSED' });
+    const back = net.createServer((s) => s.destroy());
+    back.listen(port, '127.0.0.1');
+    await once(back, 'listening');
+    try {
+      for (const target of [`127.0.0.1:${port}`, 'alias', 'group']) {
+        const sock = await mgr.getConnection(target);
+        expect(sock.peer).toBe(`127.0.0.1:${port}`);
+        sock.destroy();
+      }
+    } finally {
+      await new Promise((resolve) => back.close(resolve));
+    }
+  });
+
+  it('a lone address, an alias to it and a one-member group fail alike', async () => {
+    const port = await refusedPort();
+    const address = `127.0.0.1:${port}`;
+    const mgr = manager({
+      aliases: { alias: address },
+      addressGroups: { group: [[[1, address]]] },
+    });
+    for (let round = 0; round < 3; round++) {
+      for (const target of [address, 'alias', 'group']) {
+        const error = await mgr.getConnection(target).catch((e: unknown) => e);
+        expect(error).toMatchObject({ code: 'ECONNREFUSED' });
+        expect(error).not.toBeInstanceOf(MarkedDownError);
+      }
+    }
+    expect(mgr.status().servers[0]).toMatchObject({ markedDown: true });
   });
 
   it('a listener whose accept queue is full times out within the connect deadline', async () => {
