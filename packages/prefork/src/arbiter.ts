@@ -391,7 +391,7 @@ export class Arbiter {
   // --- supervision -------------------------------------------------------
 
   private spawn(slot: Slot): WorkerProc {
-    const w = new WorkerProc(slot.id, this.options, this.events);
+    const w = new WorkerProc(slot.id, this.options, this.events, { ...this.context.config });
     this.all.add(w);
     this.context.stats.get(ARBITER_STATS.forks).add(1);
     if (this.options.distribution === 'kernel') this.dispatcher?.shareWith(w);
@@ -410,7 +410,7 @@ export class Arbiter {
   private async replace(slot: Slot, reason: string): Promise<boolean> {
     const old = slot.active;
     if (slot.successor !== undefined) return this.whenReady(slot.successor);
-    const next = new WorkerProc(slot.id, this.options, this.events);
+    const next = new WorkerProc(slot.id, this.options, this.events, { ...this.context.config });
     this.all.add(next);
     this.context.stats.get(ARBITER_STATS.forks).add(1);
     if (this.options.distribution === 'kernel') this.dispatcher?.shareWith(next);

@@ -3,6 +3,8 @@
 
 /** Set in a worker process to its slot id. */
 export const WORKER_ID_ENV = 'SUP_PREFORK_WORKER_ID';
+/** JSON of the arbiter Context's config, so each worker's Context starts with the same service configuration. */
+export const CONFIG_ENV = 'SUP_PREFORK_CONFIG';
 /** Set in a new arbiter started by a hot upgrade: it reports readiness to its predecessor over IPC. */
 export const UPGRADE_ENV = 'SUP_PREFORK_UPGRADE';
 /** systemd socket activation: how many listening fds start at fd 3. */

@@ -60,7 +60,11 @@ describe('status, snapshots and worker commands (real processes)', () => {
   });
 
   it('workerCommand() runs the built-in ops in one worker and reports errors with codes', async () => {
-    const app = await startApp({ workers: 1 });
+    const app = await startApp({ workers: 1, config: { longBlockThreshold: 321 } });
+    // The worker's Context starts with the arbiter Context's configuration.
+    expect((await adminGet(app, '/cmd?id=0&op=snapshot')).value.config.longBlockThreshold).toBe(
+      321,
+    );
     expect((await adminGet(app, '/cmd?id=0&op=log-level&arg={"level":"debug"}')).value).toEqual({
       level: 'debug',
       logger: null,

@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import type net from 'node:net';
-import { UPGRADE_ENV, WORKER_ID_ENV } from '../env.js';
+import { CONFIG_ENV, UPGRADE_ENV, WORKER_ID_ENV } from '../env.js';
 import { codes, PreforkError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import {
@@ -58,8 +58,13 @@ export class WorkerProc {
     readonly id: number,
     private readonly options: ResolvedOptions,
     private readonly events: WorkerEvents,
+    config: object = {},
   ) {
-    const env: NodeJS.ProcessEnv = { ...process.env, [WORKER_ID_ENV]: String(id) };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      [WORKER_ID_ENV]: String(id),
+      [CONFIG_ENV]: JSON.stringify(config),
+    };
     delete env[UPGRADE_ENV];
     const prefix = options.workerOutput === 'prefix';
     this.child = fork(process.argv[1] as string, process.argv.slice(2), {

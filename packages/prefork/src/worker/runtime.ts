@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { Context, setContext } from '@support/context';
+import { CONFIG_ENV } from '../env.js';
 import type { ResolvedOptions, WorkerApi } from '../options.js';
 import { type ArbiterMessage, isOurs, type Load, TAG, type WorkerMessage } from '../protocol.js';
 import { runCommand } from './commands.js';
@@ -54,7 +55,7 @@ export class WorkerRuntime {
     readonly id: number,
     private readonly options: ResolvedOptions,
   ) {
-    this.context = new Context({ watchdog: true, monitoring: true });
+    this.context = new Context({ watchdog: true, monitoring: true, config: inheritedConfig() });
     setContext(this.context);
     const o = options;
     this.memLimit = jittered(o.memoryLimit, o.limitJitter);
@@ -306,4 +307,16 @@ function sleep(ms: number): Promise<void> {
 
 function describe(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+/** The arbiter Context's config, passed in the environment; undefined when absent or unreadable. */
+function inheritedConfig(): Record<string, unknown> | undefined {
+  const raw = process.env[CONFIG_ENV];
+  if (raw === undefined) return undefined;
+  try {
+    const value = JSON.parse(raw);
+    return typeof value === 'object' && value !== null ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
