@@ -1,5 +1,7 @@
 /// <reference lib="dom" />
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Context } from '@support/context';
 import { nanotime } from '@support/faststat';
@@ -13,7 +15,14 @@ const HAVE_CHROMIUM = existsSync(CHROMIUM);
 if (!HAVE_CHROMIUM && process.env.CI) {
   throw new Error(`CI is set but there is no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 }
-const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
+// Screenshots go to a temporary directory; META_SCREENSHOT_DIR=docs refreshes
+// the README's (packages/meta/docs).
+const SHOTS = process.env.META_SCREENSHOT_DIR;
+const DOCS = `${
+  SHOTS === 'docs'
+    ? fileURLToPath(new URL('../docs', import.meta.url))
+    : (SHOTS ?? join(tmpdir(), 'support-meta-screenshots'))
+}/`;
 
 /** A context with points spread over the last minutes, so the charts have a time axis. */
 function demoContext(): Context {
