@@ -1,3 +1,4 @@
+export type { Cloned } from './cloned.js';
 export { cpuBound, cpuBoundIf, ioBound } from './decorators.js';
 export { doneChannel, dropChannel, workerErrorChannel } from './diagnostics.js';
 export {

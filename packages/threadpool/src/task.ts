@@ -1,3 +1,4 @@
+import type { Cloned } from './cloned.js';
 import { ThreadPoolOptionError } from './errors.js';
 import { type CallOptions, checkCallOptions, moduleUrl } from './options.js';
 import type { TaskRef, ThreadPool } from './pool.js';
@@ -32,8 +33,13 @@ export function inPoolThread(): boolean {
 
 /** A function that runs in a pool thread; see `cpuBound`. */
 export interface Task<A extends unknown[], R> {
-  /** Runs the function in a pool thread (inline inside one) and resolves with its result. */
-  (...args: A): Promise<Awaited<R>>;
+  /**
+   * Runs the function in a pool thread (inline inside one) and resolves with
+   * its result as the structured clone delivers it (a `Buffer` arrives as a
+   * `Uint8Array`: `Buffer.from(result.buffer, result.byteOffset, result.length)`
+   * gives a Buffer view without a copy).
+   */
+  (...args: A): Promise<Cloned<Awaited<R>>>;
   /** The plain function, run on the calling thread. */
   readonly raw: (...args: A) => R;
   /** File URL of the module the threads import to find the function. */
@@ -41,7 +47,7 @@ export interface Task<A extends unknown[], R> {
   /** Export name of the function in that module. */
   readonly taskName: string;
   /** The same task with per-call options (signal, timeout, transferList). */
-  with(options: CallOptions): (...args: A) => Promise<Awaited<R>>;
+  with(options: CallOptions): (...args: A) => Promise<Cloned<Awaited<R>>>;
 }
 
 function runInline<A extends unknown[], R>(fn: (...args: A) => R, args: A): Promise<Awaited<R>> {
