@@ -38,7 +38,12 @@ async function load(url, name) {
     await preloading;
     preloading = null;
   }
-  const mod = await import(url);
+  let mod;
+  try {
+    mod = await import(url);
+  } catch (error) {
+    throw explainTypeScript(error, url);
+  }
   let fn = mod[name];
   // A CommonJS module whose exports the ESM loader could not name statically.
   if (fn === undefined && mod.default != null) fn = mod.default[name];
@@ -51,6 +56,25 @@ async function load(url, name) {
   if (byName === undefined) handlers.set(url, (byName = new Map()));
   byName.set(name, handler);
   return handler;
+}
+
+/**
+ * A TypeScript task module the thread cannot load gets an error that says
+ * what to do instead of a bare ERR_UNKNOWN_FILE_EXTENSION: a loader the main
+ * thread uses (`tsx`, `--import tsx`) does not reach pool threads.
+ */
+function explainTypeScript(error, url) {
+  if (error?.code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !/\.[cm]?ts$/.test(String(url))) return error;
+  const explained = new Error(
+    `${url} is TypeScript, which pool threads cannot load by themselves (a loader on the main thread, ` +
+      'such as tsx or --import tsx, does not reach worker threads). Either point the task at the ' +
+      "compiled .js file, or give the pool preload: [new URL('./ts-loader.mjs', import.meta.url)] " +
+      "where ts-loader.mjs calls register() from 'tsx/esm/api' (and 'tsx/cjs/api' for CommonJS); " +
+      'see the README, "The thread must be able to load the file"',
+    { cause: error },
+  );
+  explained.code = error.code;
+  return explained;
 }
 
 const STANDARD = new Set([

@@ -96,6 +96,20 @@ describe('dispatch', () => {
     }
   });
 
+  it('a .ts task module in threads without a TypeScript loader fails saying what to do', async () => {
+    const pool = new ThreadPool({ name: 'no_loader', threads: 1, context: ctx });
+    try {
+      const error = await pool.run(fixture('tasks.ts'), 'double', [5]).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'ERR_UNKNOWN_FILE_EXTENSION' });
+      expect((error as Error).message).toMatch(
+        /tasks\.ts is TypeScript, which pool threads cannot load/,
+      );
+      expect((error as Error).message).toMatch(/preload: \[new URL\('\.\/ts-loader\.mjs'/);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('rejects with TaskNotFoundError when the module lacks the export', async () => {
     const err = await tasks.missing(1).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TaskNotFoundError);
