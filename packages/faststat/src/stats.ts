@@ -41,7 +41,7 @@ export class Stats {
   protected readonly clock: () => number;
   protected readonly moments = new Moments();
   protected readonly sketch: LogSketch;
-  protected readonly bucketCounts = new Float64Array(BUCKET_COUNT);
+  protected readonly bucketCounts: Float64Array = new Float64Array(BUCKET_COUNT);
   protected readonly recentRing: RecentRing | undefined;
   protected readonly topN: TopN | undefined;
   protected readonly windows: WindowCounts | undefined;
