@@ -1,4 +1,5 @@
 import { FaststatTypeError } from './errors.js';
+import { mergeChecked } from './internal.js';
 import type { StatsOptions } from './options.js';
 import { Stats } from './stats.js';
 import type { StatsSnapshot } from './stats-snapshot.js';
@@ -57,9 +58,9 @@ export class Duration extends Stats {
     return { ...super.snapshot(), type: 'duration', negative: this.negativeCount };
   }
 
-  override merge(other: Stats | StatsSnapshot): this {
-    const s = other instanceof Stats ? other.snapshot() : other;
-    super.merge(s);
+  /** @internal See Stats: every merge ends here, with a checked snapshot. */
+  override [mergeChecked](s: StatsSnapshot): this {
+    super[mergeChecked](s);
     this.negativeCount += s.negative ?? 0;
     return this;
   }

@@ -129,6 +129,17 @@ export class LogSketch {
     this.zero += other.zero;
   }
 
+  /**
+   * Adds the data of a snapshot already checked by `validateSketch`, as
+   * `merge(LogSketch.fromSnapshot(snap))` would, without building a sketch.
+   */
+  mergeChecked(snap: LogSketchSnapshot): void {
+    this.checkCompatible(snap);
+    this.positive.mergeChecked(snap.positive);
+    this.negative.mergeChecked(snap.negative);
+    this.zero += snap.zero;
+  }
+
   snapshot(): LogSketchSnapshot {
     return {
       mapping: this.mapping.kind,

@@ -77,6 +77,15 @@ export class LogStore {
     this.addAll(other.offset, other.counts, other.used);
   }
 
+  /**
+   * Adds the counts of a snapshot already checked (validateSketch: integer
+   * offset, counts >= 0, at most the snapshot's maxBins of them) straight
+   * from its array, as `merge(LogStore.fromSnapshot(snap))` would.
+   */
+  mergeChecked(snap: LogStoreSnapshot): void {
+    this.addAll(snap.offset, snap.counts, snap.counts.length);
+  }
+
   snapshot(): LogStoreSnapshot {
     let lo = 0;
     let hi = this.used;

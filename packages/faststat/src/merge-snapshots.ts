@@ -3,6 +3,7 @@
 // (stats, duration, interval) and what it kept are preserved.
 import { Duration, Interval } from './duration.js';
 import { assertSnapshot } from './errors.js';
+import { mergeChecked } from './internal.js';
 import type { MarkovSnapshot } from './markov.js';
 import { validateMarkovSnapshot } from './markov-validate.js';
 import { type StatsOptions, statsDefaults } from './options.js';
@@ -23,8 +24,14 @@ export function mergeStatsSnapshots(snapshots: readonly StatsSnapshot[]): StatsS
     Array.isArray(snapshots) && snapshots.length > 0,
     'expected a non-empty array of snapshots',
   );
-  // Checked even alone, so a corrupt snapshot is never passed on as is.
-  const first = validateStatsSnapshot(snapshots[0], 'snapshots[0]');
+  // Each checked once, even alone, so a corrupt snapshot is never passed on as is.
+  const checked = snapshots.map((s, i) => validateStatsSnapshot(s, `snapshots[${i}]`));
+  return mergeCheckedStats(checked);
+}
+
+/** {@link mergeStatsSnapshots} of snapshots already checked by validateStatsSnapshot. */
+function mergeCheckedStats(snapshots: readonly StatsSnapshot[]): StatsSnapshot {
+  const first = snapshots[0]!;
   if (snapshots.length === 1) return first;
   const options: StatsOptions = {
     relativeAccuracy: first.sketch.relativeAccuracy,
@@ -44,7 +51,7 @@ export function mergeStatsSnapshots(snapshots: readonly StatsSnapshot[]): StatsS
       : first.type === 'interval'
         ? new Interval(options)
         : new Stats(options);
-  for (const s of snapshots) merged.merge(s);
+  for (const s of snapshots) merged[mergeChecked](s);
   return merged.snapshot();
 }
 
@@ -104,6 +111,6 @@ function collect(into: Map<string, StatsSnapshot[]>, from: Record<string, StatsS
 
 function mergeEach(groups: Map<string, StatsSnapshot[]>): Record<string, StatsSnapshot> {
   const out: Record<string, StatsSnapshot> = {};
-  for (const [name, list] of groups) out[name] = mergeStatsSnapshots(list);
+  for (const [name, list] of groups) out[name] = mergeCheckedStats(list);
   return out;
 }

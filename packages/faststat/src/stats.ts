@@ -1,5 +1,6 @@
 import { BUCKET_BOUNDS, BUCKET_COUNT } from './buckets.js';
 import { FaststatTypeError } from './errors.js';
+import { mergeChecked } from './internal.js';
 import { LogSketch } from './log-sketch.js';
 import { Moments } from './moments.js';
 import {
@@ -372,7 +373,18 @@ export class Stats {
    * both; exponential averages become the n-weighted mean of both.
    */
   merge(other: Stats | StatsSnapshot): this {
-    const s = other instanceof Stats ? other.snapshot() : validateStatsSnapshot(other);
+    return this[mergeChecked](
+      other instanceof Stats ? other.snapshot() : validateStatsSnapshot(other),
+    );
+  }
+
+  /**
+   * {@link Stats.merge} of a snapshot already checked by
+   * `validateStatsSnapshot` (the interval inside it included), so that a
+   * merge of many snapshots checks each once. Not part of the public API.
+   * @internal
+   */
+  [mergeChecked](s: StatsSnapshot): this {
     // Everything that can refuse is checked before anything changes, so a
     // refused merge leaves this Stats as it was.
     this.checkCompatible(s);
@@ -383,55 +395,60 @@ export class Stats {
     const n0 = this.n;
     this.moments.merge(s.moments);
     this.nonFiniteCount += s.nonFinite;
-    this.sketch.merge(LogSketch.fromSnapshot(s.sketch));
-    s.buckets.forEach((c, i) => {
-      this.bucketCounts[i]! += c;
-    });
+    this.sketch.mergeChecked(s.sketch);
+    const buckets = s.buckets;
+    for (let i = 0; i < buckets.length; i++) this.bucketCounts[i]! += buckets[i]!;
     if (s.sumLog === null || s.sumInverse === null || s.expoAvgs === null)
       this.fullFeatured = false;
     this.sumLog += s.sumLog ?? 0;
     this.sumInverse += s.sumInverse ?? 0;
     this.nonPositive += s.nonPositive;
-    const t = (ms: number | null) => (ms === null ? Number.NaN : this.clockTime(ms));
     if (n0 === 0 || (s.min as number) < this.minValue) {
       this.minValue = s.min as number;
-      this.minAt = t(s.minTime);
+      this.minAt = this.timeOf(s.minTime);
     }
     if (n0 === 0 || (s.max as number) > this.maxValue) {
       this.maxValue = s.max as number;
-      this.maxAt = t(s.maxTime);
+      this.maxAt = this.timeOf(s.maxTime);
     }
-    if (n0 === 0 || !(t(s.lastTime) <= this.lastAt)) this.lastAt = t(s.lastTime);
-    if (s.expoAvgs) {
-      const mine = this.expoValues();
-      const theirs = s.expoAvgs;
-      const avg = (i: number) =>
-        n0 === 0 ? (theirs[i] ?? 0) : (mine[i]! * n0 + (theirs[i] ?? 0) * s.n) / (n0 + s.n);
-      [this.e0, this.e1, this.e2, this.e3, this.e4, this.e5] = [0, 1, 2, 3, 4, 5].map(avg) as [
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-      ];
+    const last = this.timeOf(s.lastTime);
+    if (n0 === 0 || !(last <= this.lastAt)) this.lastAt = last;
+    const theirs = s.expoAvgs;
+    if (theirs) {
+      // The n-weighted mean of both (theirs alone into an empty Stats).
+      const n = s.n;
+      const w = (mine: number, i: number) =>
+        n0 === 0 ? (theirs[i] ?? 0) : (mine * n0 + (theirs[i] ?? 0) * n) / (n0 + n);
+      this.e0 = w(this.e0, 0);
+      this.e1 = w(this.e1, 1);
+      this.e2 = w(this.e2, 2);
+      this.e3 = w(this.e3, 3);
+      this.e4 = w(this.e4, 4);
+      this.e5 = w(this.e5, 5);
     }
-    if (this.recentRing && s.recent) {
-      const all = [
-        ...this.recentRing.points(),
-        ...s.recent.map(([ms, value]) => ({ time: t(ms), value })),
-      ];
-      all.sort((a, b) => a.time - b.time);
-      this.recentRing.clear();
-      for (const p of all.slice(-this.recentRing.size)) this.recentRing.push(p.value, p.time);
-    }
+    if (this.recentRing && s.recent) this.mergeRecent(this.recentRing, s.recent);
     if (this.topN && s.top) {
-      for (const [ms, value] of s.top)
-        if (value > this.topN.threshold) this.topN.offer(value, t(ms));
+      const top = this.topN;
+      for (const [ms, value] of s.top) if (value > top.threshold) top.offer(value, this.timeOf(ms));
     }
     if (this.windows && s.windowCounts) this.windows.merge(s.windowCounts);
-    if (this.intervalStats && s.interval) this.intervalStats.merge(s.interval);
+    if (this.intervalStats && s.interval) this.intervalStats[mergeChecked](s.interval);
     return this;
+  }
+
+  /** Clock time of a snapshot's epoch ms; NaN for null. */
+  private timeOf(ms: number | null): number {
+    return ms === null ? Number.NaN : this.clockTime(ms);
+  }
+
+  /** Keeps the newest `size` points of the ring and `points` (oldest first). */
+  private mergeRecent(ring: RecentRing, points: ReadonlyArray<[number, number]>): void {
+    const all = ring.points();
+    for (const [ms, value] of points) all.push({ time: this.timeOf(ms), value });
+    all.sort((a, b) => a.time - b.time);
+    ring.clear();
+    for (let i = Math.max(0, all.length - ring.size); i < all.length; i++)
+      ring.push(all[i]!.value, all[i]!.time);
   }
 
   /** Throws SUP_ERR_FASTSTAT_INCOMPATIBLE unless `s` can merge into this Stats and its interval. */
@@ -442,7 +459,8 @@ export class Stats {
 
   /** A Stats holding the data of a snapshot (default options unless given). */
   static fromSnapshot(snapshot: StatsSnapshot, options?: StatsOptions): Stats {
-    return new Stats({ ...sketchOptionsOf(snapshot), ...options }).merge(snapshot);
+    const s = validateStatsSnapshot(snapshot);
+    return new Stats({ ...sketchOptionsOf(s), ...options })[mergeChecked](s);
   }
 
   /**
@@ -454,15 +472,15 @@ export class Stats {
     const merged = new Stats(
       first === undefined
         ? undefined
-        : sketchOptionsOf(first instanceof Stats ? first.snapshot() : first),
+        : sketchOptionsOf(first instanceof Stats ? first.snapshot() : validateStatsSnapshot(first)),
     );
     for (const item of items) merged.merge(item);
     return merged;
   }
 }
 
-function sketchOptionsOf(snapshot: StatsSnapshot): StatsOptions {
-  const s = validateStatsSnapshot(snapshot);
+/** The sketch options of a checked snapshot. */
+function sketchOptionsOf(s: StatsSnapshot): StatsOptions {
   return {
     relativeAccuracy: s.sketch.relativeAccuracy,
     mapping: s.sketch.mapping,
