@@ -13,6 +13,7 @@ export { htmlPage } from './html-page.js';
 export type { Middleware, Next } from './middleware.js';
 export { prefersJSON } from './negotiate.js';
 export type { ApplicationOptions } from './options.js';
+export type { Overloaded } from './overload.js';
 export {
   type HTMLTemplate,
   type Render,

@@ -6,7 +6,7 @@ import { prefersJSON } from './negotiate.js';
 import { Response } from './response.js';
 
 /** Turns what an endpoint returned into a Response (or a promise of one). */
-export type Render = (value: unknown, ctx: RequestContext) => Response | Promise<Response>;
+export type Render<T = unknown> = (value: T, ctx: RequestContext) => Response | Promise<Response>;
 
 const TEXT = 'text/plain; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -83,7 +83,10 @@ export const renderText: Render = (value) => {
 };
 
 /** A template for {@link renderHTML}; build its markup with the `html` tag so values are escaped. */
-export type HTMLTemplate = (value: unknown, ctx: RequestContext) => SafeHTML | Promise<SafeHTML>;
+export type HTMLTemplate<T = unknown> = (
+  value: T,
+  ctx: RequestContext,
+) => SafeHTML | Promise<SafeHTML>;
 
 /**
  * Always HTML. Without a template the value is shown as a page of nested
@@ -91,7 +94,7 @@ export type HTMLTemplate = (value: unknown, ctx: RequestContext) => SafeHTML | P
  * must return SafeHTML (from the `html` tag), so nothing reaches the page
  * unescaped by accident.
  */
-export function renderHTML(template?: HTMLTemplate): Render {
+export function renderHTML<T = unknown>(template?: HTMLTemplate<T>): Render<T> {
   if (template === undefined) {
     return (value, ctx) => {
       if (value instanceof Response) return value;
@@ -108,7 +111,7 @@ export function renderHTML(template?: HTMLTemplate): Render {
   };
   return (value, ctx) => {
     if (value instanceof Response) return value;
-    const markup = template(value, ctx);
+    const markup = template(value as T, ctx);
     return markup instanceof Promise ? markup.then(toResponse) : toResponse(markup);
   };
 }

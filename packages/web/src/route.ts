@@ -94,20 +94,22 @@ export const APP: unique symbol = Symbol.for('support.web.Application');
  * - `route(prefix, application)`: mounts a sub-application under `prefix`.
  *
  * Patterns are find-my-way's: `/users/:id`, `/files/*`, `/:a-:b`. Without a
- * render function the endpoint must return a Response.
+ * render function the endpoint must return a Response. The render function
+ * receives the endpoint's (awaited) return type, so
+ * `renderHTML((user) => html\`…${user.name}\`)` type-checks under `strict`.
  */
 export function route(prefix: string, app: Application): Mount;
-export function route(
+export function route<T>(
   pattern: string,
-  endpoint: Endpoint,
-  render?: Render,
+  endpoint: (ctx: RequestContext) => T,
+  render?: Render<Awaited<T>>,
   options?: RouteOptions,
 ): Route;
-export function route(
+export function route<T>(
   method: string | readonly string[],
   pattern: string,
-  endpoint: Endpoint,
-  render?: Render,
+  endpoint: (ctx: RequestContext) => T,
+  render?: Render<Awaited<T>>,
   options?: RouteOptions,
 ): Route;
 export function route(...args: unknown[]): Route | Mount {
@@ -122,13 +124,28 @@ export function route(...args: unknown[]): Route | Mount {
     }
     return { kind: 'mount', prefix, app: args[1] };
   }
-  const explicitMethod = typeof args[1] === 'string';
+  // A pattern starts with "/" (or is "*"); a method never does. Telling them
+  // apart by the first argument blames the right one in route('/', 'hello').
+  const first = args[0];
+  const explicitMethod =
+    Array.isArray(first) || (typeof first === 'string' && !first.startsWith('/') && first !== '*');
+  if (explicitMethod && typeof args[1] !== 'string') {
+    throw new WebError(
+      codes.INVALID_ROUTE,
+      `route(${JSON.stringify(first)}, …): the first argument is neither a pattern (starting with "/") nor followed by one, as a method must be`,
+    );
+  }
   const [method, pattern, endpoint, render, options] = explicitMethod
     ? (args as [string | string[], string, Endpoint, Render?, RouteOptions?])
     : (['GET', ...args] as [string, string, Endpoint, Render?, RouteOptions?]);
   checkPattern(pattern, 'route pattern');
   if (typeof endpoint !== 'function') {
-    throw new WebError(codes.INVALID_ROUTE, `route ${pattern}: endpoint must be a function`);
+    const got =
+      typeof endpoint === 'string' ? `the string ${JSON.stringify(endpoint)}` : typeof endpoint;
+    throw new WebError(
+      codes.INVALID_ROUTE,
+      `route ${pattern}: endpoint must be a function, got ${got}`,
+    );
   }
   if (render !== undefined && typeof render !== 'function') {
     throw new WebError(codes.INVALID_ROUTE, `route ${pattern}: render must be a function`);

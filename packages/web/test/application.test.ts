@@ -362,6 +362,14 @@ describe('Application construction', () => {
     expect(() => route('nope', () => 1)).toThrow(
       expect.objectContaining({ code: 'SUP_ERR_WEB_INVALID_ROUTE' }),
     );
+    expect(() => route('nope', () => 1)).toThrow(/neither a pattern/);
+    // The endpoint is what is wrong here, not the pattern.
+    expect(() => route('/', 'hello' as never)).toThrow(
+      'route /: endpoint must be a function, got the string "hello"',
+    );
+    expect(() => route('POST', '/', 42 as never)).toThrow(
+      'route /: endpoint must be a function, got number',
+    );
   });
 
   it('lists its routes for introspection', () => {
