@@ -91,7 +91,10 @@ export class LogStore {
     let hi = this.used;
     while (lo < hi && this.counts[lo] === 0) lo++;
     while (hi > lo && this.counts[hi - 1] === 0) hi--;
-    return { offset: this.offset + lo, counts: Array.from(this.counts.subarray(lo, hi)) };
+    // A plain loop: Array.from of a typed array goes through its iterator.
+    const counts: number[] = [];
+    for (let i = lo; i < hi; i++) counts.push(this.counts[i]!);
+    return { offset: this.offset + lo, counts };
   }
 
   static fromSnapshot(snap: LogStoreSnapshot, maxBins: number): LogStore {

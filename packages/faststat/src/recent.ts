@@ -42,6 +42,48 @@ export class RecentRing {
     return out;
   }
 
+  /**
+   * Keeps the newest `size` of the ring's points and of `points` ([time,
+   * value] pairs, oldest first, the ring's clock time of each being
+   * `time(pair[0])`), as a stable sort of both by time would (the ring's
+   * first on equal times), in one pass from the newest end. Returns false,
+   * changing nothing, when `points` are not in time order.
+   */
+  mergeInOrder(
+    points: ReadonlyArray<readonly [number, number]>,
+    time: (t: number) => number,
+  ): boolean {
+    const m = points.length;
+    const theirs = new Float64Array(m);
+    for (let k = 0; k < m; k++) {
+      const t = time(points[k]![0]);
+      if (Number.isNaN(t) || (k > 0 && !(t >= theirs[k - 1]!))) return false;
+      theirs[k] = t;
+    }
+    const count = this.count;
+    const start = (this.next - count + this.size) % this.size;
+    const keep = Math.min(this.size, count + m);
+    const outT = new Float64Array(keep);
+    const outV = new Float64Array(keep);
+    let i = count - 1;
+    let j = m - 1;
+    for (let k = keep - 1; k >= 0; k--) {
+      const r = (start + Math.max(i, 0)) % this.size;
+      if (j >= 0 && (i < 0 || theirs[j]! >= this.times[r]!)) {
+        outT[k] = theirs[j]!;
+        outV[k] = points[j]![1];
+        j--;
+      } else {
+        outT[k] = this.times[r]!;
+        outV[k] = this.values[r]!;
+        i--;
+      }
+    }
+    this.clear();
+    for (let k = 0; k < keep; k++) this.push(outV[k]!, outT[k]!);
+    return true;
+  }
+
   /** The last `n` values, newest first. */
   lastValues(n: number): number[] {
     const out: number[] = [];

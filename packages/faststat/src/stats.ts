@@ -357,7 +357,7 @@ export class Stats {
       nonPositive: this.nonPositive,
       percentiles: this.percentiles.map(({ q, value }) => [q, n > 0 ? value : null]),
       sketch: this.sketch.snapshot(),
-      buckets: Array.from(this.bucketCounts),
+      buckets: plainArray(this.bucketCounts),
       expoAvgs: this.fullFeatured && n > 0 ? this.expoValues() : null,
       recent: this.recentRing ? pts(this.recentRing.points()) : null,
       top: this.topN ? pts(this.topN.points()) : null,
@@ -443,6 +443,7 @@ export class Stats {
 
   /** Keeps the newest `size` points of the ring and `points` (oldest first). */
   private mergeRecent(ring: RecentRing, points: ReadonlyArray<[number, number]>): void {
+    if (ring.mergeInOrder(points, (ms) => this.timeOf(ms))) return;
     const all = ring.points();
     for (const [ms, value] of points) all.push({ time: this.timeOf(ms), value });
     all.sort((a, b) => a.time - b.time);
@@ -487,4 +488,11 @@ function sketchOptionsOf(s: StatsSnapshot): StatsOptions {
     maxBins: s.sketch.maxBins,
     interval: s.interval !== null,
   };
+}
+
+/** The items of a typed array in a plain array (a loop: Array.from goes through an iterator). */
+function plainArray(values: Float64Array): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i++) out.push(values[i]!);
+  return out;
 }
