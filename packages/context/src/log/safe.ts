@@ -31,7 +31,8 @@ class Copier {
   truncated = false;
   /** Set once `field` returned undefined (the field is to be left out). */
   omitted = false;
-  private readonly ancestors: object[] = [];
+  /** The objects being copied, outermost first (made on the first object: most records hold one). */
+  private ancestors: object[] | undefined;
 
   constructor(budget: number) {
     this.budget = budget;
@@ -137,7 +138,8 @@ class Copier {
 
   private object(value: object, depth: number): Json | undefined {
     if (this.budget < MARKER_BYTES) return this.marker();
-    if (this.ancestors.includes(value)) return this.string('[Circular]');
+    const ancestors = (this.ancestors ??= []);
+    if (ancestors.length > 0 && ancestors.includes(value)) return this.string('[Circular]');
     if (depth >= MAX_DATA_DEPTH) {
       this.truncated = true;
       return this.string('[Depth]');
@@ -156,13 +158,13 @@ class Copier {
     } catch (error) {
       return this.string(`[Unserializable: ${describeError(error)}]`);
     }
-    this.ancestors.push(value);
+    ancestors.push(value);
     try {
       return isArray
         ? this.array(source as unknown[], depth)
         : this.record(source as Record<string, unknown>, depth);
     } finally {
-      this.ancestors.pop();
+      ancestors.pop();
     }
   }
 
@@ -270,16 +272,24 @@ function copyRecord(record: LogRecord, maxBytes: number): LogRecord {
   if (c.omitted) {
     for (const key of Object.keys(out)) if (out[key] === undefined) delete out[key];
   }
-  if (record.error !== undefined) setField(out, 'error', c.field('error', record.error));
-  setField(out, 'message', c.field('message', record.message));
-  if (record.detail !== undefined) setField(out, 'detail', c.field('detail', record.detail));
-  if (record.data !== undefined) setField(out, 'data', c.field('data', record.data));
+  // Stores by name, not through a helper taking the key: a keyed store of
+  // varying keys is megamorphic, and cost as much as the copy itself.
+  if (record.error !== undefined) {
+    const error = c.field('error', record.error);
+    if (error !== undefined) out.error = error;
+  }
+  const message = c.field('message', record.message);
+  if (message !== undefined) out.message = message;
+  if (record.detail !== undefined) {
+    const detail = c.field('detail', record.detail);
+    if (detail !== undefined) out.detail = detail;
+  }
+  if (record.data !== undefined) {
+    const data = c.field('data', record.data);
+    if (data !== undefined) out.data = data;
+  }
   if (c.truncated || record.truncated === true) out.truncated = true;
   return out as unknown as LogRecord;
-}
-
-function setField(out: Record<string, Json | undefined>, key: string, value: Json | undefined) {
-  if (value !== undefined) out[key] = value;
 }
 
 /** The careful path: each field read on its own, a throwing one marked. */
