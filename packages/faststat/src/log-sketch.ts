@@ -95,12 +95,25 @@ export class LogSketch {
    * relativeAccuracy; NaN when empty.
    */
   quantile(q: number): number {
-    const n = this.count;
+    const neg = this.negative.total;
+    return this.quantileOf(q, neg + this.positive.total + this.zero, neg);
+  }
+
+  /** {@link LogSketch.quantile} of each q, the bins counted once for all. */
+  quantiles(qs: readonly number[]): number[] {
+    const neg = this.negative.total;
+    const n = neg + this.positive.total + this.zero;
+    const out: number[] = [];
+    for (const q of qs) out.push(this.quantileOf(q, n, neg));
+    return out;
+  }
+
+  /** The quantile q of n points, `neg` of them negative. */
+  private quantileOf(q: number, n: number, neg: number): number {
     if (n === 0) return Number.NaN;
     // q·n one ulp above a whole number (0.95 × 100) counts as that number.
     const qn = q * n;
     const rank = Math.min(n - 1, Math.max(0, Math.ceil(qn - qn * 1e-12) - 1));
-    const neg = this.negative.total;
     if (rank < neg) return -this.valueOf(this.negative.keyAtRank(rank, false));
     if (rank < neg + this.zero) return 0;
     return this.valueOf(this.positive.keyAtRank(rank - neg - this.zero, true));

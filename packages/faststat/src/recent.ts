@@ -4,6 +4,15 @@ export interface TimedPoint {
   time: number;
 }
 
+/** Working arrays of RecentRing.mergeInOrder, reused (merges run one at a time). */
+const scratchArrays = [new Float64Array(64), new Float64Array(64), new Float64Array(64)];
+
+/** Scratch array `k` with room for `length` numbers. */
+function scratch(k: number, length: number): Float64Array {
+  if (scratchArrays[k]!.length < length) scratchArrays[k] = new Float64Array(length);
+  return scratchArrays[k]!;
+}
+
 /** The last `size` points with their times, in a fixed ring. */
 export class RecentRing {
   readonly size: number;
@@ -54,7 +63,7 @@ export class RecentRing {
     time: (t: number) => number,
   ): boolean {
     const m = points.length;
-    const theirs = new Float64Array(m);
+    const theirs = scratch(0, m);
     for (let k = 0; k < m; k++) {
       const t = time(points[k]![0]);
       if (Number.isNaN(t) || (k > 0 && !(t >= theirs[k - 1]!))) return false;
@@ -63,8 +72,8 @@ export class RecentRing {
     const count = this.count;
     const start = (this.next - count + this.size) % this.size;
     const keep = Math.min(this.size, count + m);
-    const outT = new Float64Array(keep);
-    const outV = new Float64Array(keep);
+    const outT = scratch(1, keep);
+    const outV = scratch(2, keep);
     let i = count - 1;
     let j = m - 1;
     for (let k = keep - 1; k >= 0; k--) {

@@ -322,6 +322,18 @@ export class Stats {
     );
   }
 
+  /** The configured percentiles as snapshot pairs `[q, value]` (value null when empty). */
+  private percentilePairs(): Array<[number, number | null]> {
+    const qs = this.options.percentiles;
+    const values = this.sketch.quantiles(qs);
+    const out: Array<[number, number | null]> = [];
+    for (let i = 0; i < qs.length; i++) {
+      const v = Math.min(Math.max(values[i]!, this.minValue), this.maxValue);
+      out.push([qs[i]!, this.n > 0 ? v : null]);
+    }
+    return out;
+  }
+
   private expoValues(): number[] {
     return [this.e0, this.e1, this.e2, this.e3, this.e4, this.e5];
   }
@@ -355,7 +367,7 @@ export class Stats {
       sumLog: this.fullFeatured ? this.sumLog : null,
       sumInverse: this.fullFeatured ? this.sumInverse : null,
       nonPositive: this.nonPositive,
-      percentiles: this.percentiles.map(({ q, value }) => [q, n > 0 ? value : null]),
+      percentiles: this.percentilePairs(),
       sketch: this.sketch.snapshot(),
       buckets: plainArray(this.bucketCounts),
       expoAvgs: this.fullFeatured && n > 0 ? this.expoValues() : null,
