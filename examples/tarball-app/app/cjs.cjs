@@ -1,0 +1,85 @@
+// The same service as esm.mjs, as a CommonJS app.
+const assert = require('node:assert/strict');
+const { createServer } = require('node:http');
+const net = require('node:net');
+const { BufferedSocket } = require('@support/bufsock');
+const { ConnectionManager } = require('@support/connmgr');
+const { getContext } = require('@support/context');
+const { closePools } = require('@support/threadpool');
+const { Application, renderJSON, route } = require('@support/web');
+const express = require('express');
+const { hash } = require('./tasks.cjs');
+
+async function main() {
+  const backend = net.createServer((s) => s.on('data', (d) => s.write(`echo:${d}`)));
+  await new Promise((resolve) => backend.listen(0, '127.0.0.1', resolve));
+  const mgr = new ConnectionManager({
+    aliases: { backend: `127.0.0.1:${backend.address().port}` },
+  });
+  const ctx = getContext();
+  const api = new Application(
+    [
+      route(
+        'POST',
+        '/hash',
+        async ({ body }) => {
+          ctx.stats.get('app.hash.length').add(body.text.length);
+          const digest = await hash(body.text);
+          return {
+            hex: Buffer.from(digest.buffer, digest.byteOffset, digest.length).toString('hex'),
+          };
+        },
+        renderJSON,
+      ),
+      route(
+        '/backend',
+        async () => {
+          const sock = await mgr.getConnection('backend');
+          const bs = new BufferedSocket(sock.socket);
+          try {
+            sock.socket.write('ping\n');
+            return { reply: (await bs.recvUntil('\n')).toString() };
+          } finally {
+            sock.destroy();
+          }
+        },
+        renderJSON,
+      ),
+    ],
+    { notFound: 'next' },
+  );
+  const app = express();
+  app.use(express.json());
+  app.use('/api', api.handler);
+  app.get('/api/legacy', (_req, res) => res.send('express'));
+  const server = createServer(app);
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  try {
+    const hashed = await fetch(`${base}/api/hash`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'abc' }),
+    });
+    assert.equal(hashed.status, 200);
+    assert.deepEqual(await hashed.json(), {
+      hex: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    });
+    const echoed = await fetch(`${base}/api/backend`);
+    assert.deepEqual(await echoed.json(), { reply: 'echo:ping' });
+    assert.equal(await (await fetch(`${base}/api/legacy`)).text(), 'express');
+    assert.equal(ctx.stats.get('app.hash.length').n, 1);
+    console.log('cjs app: ok');
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await mgr.close();
+    await closePools();
+    await new Promise((resolve) => backend.close(resolve));
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

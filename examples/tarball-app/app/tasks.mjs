@@ -1,0 +1,7 @@
+// The task module of the ESM app: every pool thread imports it.
+import { createHash } from 'node:crypto';
+import { cpuBound } from '@support/threadpool';
+
+export const hash = cpuBound(import.meta.url, 'hash', (text) =>
+  createHash('sha256').update(text).digest(),
+);
