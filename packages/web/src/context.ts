@@ -35,6 +35,15 @@ export interface RequestContext {
   [name: string]: any;
 }
 
+/**
+ * The context with the types of the resources and provided values an
+ * endpoint uses (instead of `any`):
+ * `route('/n', ({ db }: ContextWith<{ db: Db }>) => db.count(), renderJSON)`.
+ * The names are still checked against what the application provides when
+ * it is constructed.
+ */
+export type ContextWith<R extends object> = RequestContext & R;
+
 // RFC 3986 host: an IP literal in brackets or a reg-name (unreserved,
 // percent-encoded, sub-delims), then an optional port.
 const HOST = /^(?:\[[0-9A-Za-z:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::[0-9]{0,5})?$/;

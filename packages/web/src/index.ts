@@ -1,5 +1,5 @@
 export { Application, type RouteInfo } from './application.js';
-export { BUILTIN_NAMES, type RequestContext } from './context.js';
+export { BUILTIN_NAMES, type ContextWith, type RequestContext } from './context.js';
 export {
   codes,
   defaultReason,

@@ -99,16 +99,16 @@ export const APP: unique symbol = Symbol.for('support.web.Application');
  * `renderHTML((user) => html\`…${user.name}\`)` type-checks under `strict`.
  */
 export function route(prefix: string, app: Application): Mount;
-export function route<T>(
+export function route<T, C extends RequestContext = RequestContext>(
   pattern: string,
-  endpoint: (ctx: RequestContext) => T,
+  endpoint: (ctx: C) => T,
   render?: Render<Awaited<T>>,
   options?: RouteOptions,
 ): Route;
-export function route<T>(
+export function route<T, C extends RequestContext = RequestContext>(
   method: string | readonly string[],
   pattern: string,
-  endpoint: (ctx: RequestContext) => T,
+  endpoint: (ctx: C) => T,
   render?: Render<Awaited<T>>,
   options?: RouteOptions,
 ): Route;

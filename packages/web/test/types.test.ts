@@ -1,5 +1,13 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { Application, html, type Render, renderHTML, renderJSON, route } from '../src/index.js';
+import {
+  Application,
+  type ContextWith,
+  html,
+  type Render,
+  renderHTML,
+  renderJSON,
+  route,
+} from '../src/index.js';
 import { serveEach } from './serve.js';
 
 const serve = serveEach();
@@ -40,5 +48,34 @@ describe('types', () => {
 
     const { base } = await serve(new Application([users, post]).handler);
     expect(await (await fetch(`${base}/user`)).text()).toBe('<p>&lt;Ann&gt; is 7</p>');
+  });
+
+  it('resources get their types through ContextWith', async () => {
+    class Counter {
+      n = 41;
+      next(): number {
+        return ++this.n;
+      }
+    }
+    const count = route(
+      '/count',
+      ({ counter }: ContextWith<{ counter: Counter }>) => {
+        expectTypeOf(counter).toEqualTypeOf<Counter>();
+        return { n: counter.next() };
+      },
+      (value, ctx) => {
+        expectTypeOf(value).toEqualTypeOf<{ n: number }>();
+        return renderJSON(value, ctx);
+      },
+    );
+    route(
+      '/bad',
+      // @ts-expect-error a Counter has no `reset`
+      ({ counter }: ContextWith<{ counter: Counter }>) => counter.reset(),
+      renderJSON,
+    );
+    const app = new Application([count], { resources: { counter: new Counter() } });
+    const { base } = await serve(app.handler);
+    expect(await (await fetch(`${base}/count`)).text()).toBe('{"n":42}');
   });
 });
