@@ -94,8 +94,8 @@ process.stdout.write(
 );
 if (ONLY !== 'single') {
   await compare(
-    'Hello world: Group (prefork) vs node:cluster vs Fastify in node:cluster',
-    ['cluster', 'group', 'fastify'],
+    "Hello world: Group (prefork; -lean: instrumentation 'off', no per-request admission) vs node:cluster vs Fastify in node:cluster",
+    ['cluster', 'group', 'group-lean', 'fastify'],
     [true, false],
   );
 }

@@ -1,6 +1,7 @@
 // One benchmark server, run in its own process by bench/run.mjs.
 // argv[2] is JSON: { kind, port, workers }.
 //   'group'          @support/core Group, prefork: true (arbiter + workers)
+//   'group-lean'     the same with instrumentation 'off' and no per-request admission
 //   'group-single'   Group in one process (gate, admission, instrumentation)
 //   'group-single-noadmission'  the same without the per-request admission
 //   'group-single-basic', 'group-single-off'  with instrumentation 'basic' / 'off'
@@ -27,8 +28,9 @@ process.stdin.on('data', (d) => {
 });
 process.stdin.unref?.();
 
-if (kind === 'group') {
+if (kind === 'group' || kind === 'group-lean') {
   const group = new Group({
+    ...(kind === 'group-lean' ? { instrumentation: 'off', admission: false } : {}),
     http: [{ app: hello, address: { host: '127.0.0.1', port } }],
     prefork: true,
     numWorkers: workers,
