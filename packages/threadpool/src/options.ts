@@ -2,6 +2,7 @@ import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TransferListItem } from 'node:worker_threads';
 import type { Context } from '@support/context';
+import { didYouMean } from './closest.js';
 import { ThreadPoolOptionError } from './errors.js';
 
 /** Options of a {@link ThreadPool}. */
@@ -148,7 +149,11 @@ export function resolvePoolOptions(
     throw new ThreadPoolOptionError(prefix, 'must be an object');
   const o = options ?? {};
   for (const key of Object.keys(o))
-    if (!KNOWN.has(key)) throw new ThreadPoolOptionError(`${prefix}.${key}`, 'is not an option');
+    if (!KNOWN.has(key))
+      throw new ThreadPoolOptionError(
+        `${prefix}.${key}`,
+        `is not an option${didYouMean(key, [...KNOWN])}`,
+      );
   const name = o.name ?? poolDefaults.name;
   if (typeof name !== 'string' || name.length === 0)
     throw new ThreadPoolOptionError(`${prefix}.name`, 'must be a non-empty string');
@@ -202,7 +207,10 @@ export function checkCallOptions(options: CallOptions): CallOptions {
     throw new ThreadPoolOptionError('with(options)', 'must be an object');
   for (const key of Object.keys(options))
     if (key !== 'signal' && key !== 'timeout' && key !== 'transferList')
-      throw new ThreadPoolOptionError(`with(options).${key}`, 'is not an option');
+      throw new ThreadPoolOptionError(
+        `with(options).${key}`,
+        `is not an option${didYouMean(key, ['signal', 'timeout', 'transferList'])}`,
+      );
   const { signal, timeout, transferList } = options;
   if (signal !== undefined && !(signal instanceof AbortSignal))
     throw new ThreadPoolOptionError('with(options).signal', 'must be an AbortSignal');

@@ -48,6 +48,12 @@ describe('options', () => {
     expect(() => tasks.double.with({ timeout: -1 })).toThrow(/with\(options\)\.timeout/);
     expect(() => tasks.double.with({ signal: 'x' as never })).toThrow(/signal/);
     expect(() => tasks.double.with({ retries: 1 } as never)).toThrow(/retries/);
+    expect(() => tasks.double.with({ timeOut: 1 } as never)).toThrow(
+      'with(options).timeOut is not an option; did you mean "timeout"?',
+    );
+    expect(() => new ThreadPool({ maxqueue: 1 } as never)).toThrow(
+      'options.maxqueue is not an option; did you mean "maxQueue"?',
+    );
     expect(() => setThreadDispatch('no' as never)).toThrow(ThreadPoolOptionError);
     await expect(new ThreadPool().run(import.meta.url, '', [])).rejects.toThrow(/name/);
     expect(() => configurePools({ gpu: {} } as never)).toThrow(/configurePools\(options\)\.gpu/);
