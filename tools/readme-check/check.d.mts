@@ -1,0 +1,11 @@
+/** One fenced code block of a README. */
+export interface Block {
+  file: string;
+  line: number;
+  lang: string;
+  code: string;
+}
+/** The TypeScript and JavaScript code blocks of one README. */
+export declare function blocks(file: string): Block[];
+/** Problems found in the README files, as `file:line: message` strings. */
+export declare function check(files: readonly string[]): string[];
