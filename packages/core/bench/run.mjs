@@ -10,7 +10,8 @@
 // Run after `pnpm build`, or from source:
 //   node --import tsx --conditions=source bench/run.mjs
 // BENCH_ROUNDS (default 3) and BENCH_SECONDS (default 3) bound the run;
-// BENCH_ONLY=prefork or BENCH_ONLY=single runs one of the two comparisons.
+// BENCH_ONLY=prefork, overload or single runs one of the three comparisons.
+//  3. 3× overload (open loop, 2 ms CPU per request): Group vs node:cluster.
 import { machine, median } from '@support-tools/bench';
 import { load as loadgen, startServer } from './harness.mjs';
 
@@ -92,14 +93,67 @@ process.stdout.write(
   `## @support/core\n\nMachine: ${machine()} (shared with other work while measured)\n` +
     `Closed loop, ${CLIENTS} clients, ${SECONDS} s per round, median of ${ROUNDS} rounds; 2 workers where preforked.\n\n`,
 );
-if (ONLY !== 'single') {
+if (ONLY === undefined || ONLY === 'prefork') {
   await compare(
     "Hello world: Group (prefork; -lean: instrumentation 'off', no per-request admission) vs node:cluster vs Fastify in node:cluster",
     ['cluster', 'group', 'group-lean', 'fastify'],
     [true, false],
   );
 }
-if (ONLY !== 'prefork') {
+/**
+ * 3× overload, open loop, keep-alive, 2 ms of CPU per request, as in
+ * prefork's bench: capacity is measured first (closed loop, 20 clients),
+ * then requests arrive at 3× that rate whether or not answers come back
+ * (pipelined), latency counted from each request's scheduled time.
+ */
+const ms = (x) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(0) : '–');
+
+async function overload(kinds) {
+  const rows = [];
+  for (const kind of kinds) {
+    const s = await startServer(kind);
+    try {
+      await loadgen({
+        mode: 'closed',
+        port: s.port,
+        clients: 20,
+        duration: 1000,
+        keepAlive: true,
+        path: '/w2',
+      });
+      const cap = await loadgen({
+        mode: 'closed',
+        port: s.port,
+        clients: 20,
+        duration: SECONDS * 1000,
+        keepAlive: true,
+        path: '/w2',
+      });
+      const rate = Math.round(cap.rate * 3);
+      const o = await loadgen({
+        mode: 'open',
+        port: s.port,
+        rate,
+        duration: SECONDS * 1000,
+        connections: 16,
+        path: '/w2',
+        timeout: 5000,
+      });
+      rows.push(
+        `| ${kind} | ${Math.round(cap.rate)} | ${rate} | ${Math.round(o.servedRate)} (${((o.servedRate / cap.rate) * 100).toFixed(0)} %) | ${ms(o.served.p99)} | ${o.shed.n} | ${ms(o.shed.p50)} | ${o.timeouts} | ${o.lost + o.other} |`,
+      );
+    } finally {
+      await s.stop();
+    }
+  }
+  process.stdout.write(
+    `### 3× overload, open loop, keep-alive, 2 ms CPU per request (${SECONDS} s)\n\n| server | capacity req/s | offered req/s | served req/s (of capacity) | served p99 ms | 503s | 503 median ms | timeouts (5 s) | lost / other |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n${rows.join('\n')}\n\n`,
+  );
+}
+
+if (ONLY === undefined || ONLY === 'overload') await overload(['cluster', 'group']);
+
+if (ONLY === undefined || ONLY === 'single') {
   await compare(
     'Cost of Group in one process vs bare http.createServer (group-single: gate, admission, full instrumentation; -basic / -off: instrumentation basic / off; -noadmission: full, without the per-request admission)',
     ['bare', 'group-single', 'group-single-basic', 'group-single-off', 'group-single-noadmission'],

@@ -15,7 +15,16 @@ import { Context, Group, prefork } from '@support/core';
 import Fastify from 'fastify';
 
 const { kind, port, workers = 2, meta } = JSON.parse(process.argv[2] ?? '{}');
-const hello = (_req, res) => res.end('hello\n');
+// `/w<ms>` burns <ms> of CPU before answering (the overload figure); anything else is hello world.
+const hello = (req, res) => {
+  if (req.url.startsWith('/w')) {
+    const end = performance.now() + Number(req.url.slice(2));
+    while (performance.now() < end) {
+      // the request's CPU work
+    }
+  }
+  res.end('hello\n');
+};
 const ready = () => process.stdout.write('READY\n');
 // `cpu` on stdin: prints `CPU <µs of user + system time this process used>`
 // (meaningful for the one-process kinds: the cost per request without the
