@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { makeCerts, opensslMissing } from './certs.js';
 import { get } from './helpers.js';
 
 const PKG = fileURLToPath(new URL('..', import.meta.url));
@@ -14,14 +15,16 @@ afterEach(() => {
 });
 
 /** Runs the fixture and resolves with its ports once it printed READY. */
-function startFixture(): Promise<{
+function startFixture(env: Record<string, string> = {}): Promise<{
   child: ChildProcess;
   http: number;
   meta: number;
+  both: number;
   output: string[];
 }> {
   const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', FIXTURE], {
     cwd: PKG,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -31,8 +34,8 @@ function startFixture(): Promise<{
       output.push(...chunk.toString().split('\n').filter(Boolean));
       const ready = output.find((l) => l.startsWith('READY '));
       if (ready !== undefined) {
-        const [, http, meta] = ready.split(' ');
-        resolve({ child, http: Number(http), meta: Number(meta), output });
+        const [, http, meta, both] = ready.split(' ');
+        resolve({ child, http: Number(http), meta: Number(meta), both: Number(both), output });
       }
     };
     child.stdout!.on('data', onData);
@@ -50,10 +53,10 @@ describe('Group with prefork: true', () => {
     for (let i = 0; i < 20; i++) {
       const reply = await get(http);
       expect(reply.status).toBe(200);
-      pids.add(reply.body.trim());
+      pids.add(reply.body.trim().split(' ')[1]!);
     }
     expect(pids.size).toBe(2);
-    expect(pids.has(`pid ${child.pid}`)).toBe(false);
+    expect(pids.has(String(child.pid))).toBe(false);
 
     const workers = JSON.parse((await get(meta, { path: '/workers?format=json' })).body);
     expect(JSON.stringify(workers)).toMatch(/"state":"ready"/);
@@ -67,4 +70,24 @@ describe('Group with prefork: true', () => {
     expect(code).toBe(0);
     expect(output).toContain('STOPPED');
   }, 60_000);
+
+  it.skipIf(opensslMissing() !== undefined)(
+    `serves HTTP and HTTPS on one port from the workers (tls.mode 'both')${opensslMissing() ? ` (skipped: ${opensslMissing()})` : ''}`,
+    async () => {
+      const certs = makeCerts();
+      try {
+        const { child, both } = await startFixture({ FIXTURE_TLS_DIR: certs.dir });
+        const tls = await get(both, { https: true, ca: certs.ca });
+        expect(tls.body).toMatch(/^pid \d+ https\n$/);
+        expect(tls.body).not.toContain(`pid ${child.pid} `);
+        expect((await get(both)).body).toMatch(/^pid \d+ http\n$/);
+        const exited = once(child, 'exit');
+        child.kill('SIGTERM');
+        expect((await exited)[0]).toBe(0);
+      } finally {
+        certs.remove();
+      }
+    },
+    60_000,
+  );
 });
