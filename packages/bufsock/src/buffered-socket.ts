@@ -226,6 +226,39 @@ export class BufferedSocket<S extends Duplex = Duplex> {
     return undefined;
   }
 
+  /**
+   * Synchronous {@link recvFrame}: the payload of the next frame (a 4-byte
+   * big-endian unsigned length, then that many bytes) if all of it is
+   * buffered, else `undefined`. The length is read in place and the payload
+   * returned without copying when it lies in one chunk, so a framing loop
+   * allocates one Buffer a message. Throws MessageTooLongError (the frame
+   * left buffered) for a length above `maxsize`, ConnectionClosedError at
+   * the end of the stream.
+   */
+  tryRecvFrame(): Buffer | undefined {
+    if (this.receives.length > 0) throw new ReceivePendingError('tryRecvFrame');
+    const out = this.frameAttempt('tryRecvFrame');
+    if (out === NOT_READY) return undefined;
+    if (this.paused) this.updateFlow();
+    return out;
+  }
+
+  /**
+   * The payload of the next length-prefixed frame: a 4-byte big-endian
+   * unsigned length, then that many bytes (the length is not returned).
+   * Rejects with MessageTooLongError (nothing consumed) if the length is
+   * above `maxsize`, ConnectionClosedError if the stream ends first; on
+   * timeout or abort nothing is consumed.
+   */
+  recvFrame(options?: OperationOptions): Promise<Buffer> {
+    return this.receive(
+      'recvFrame',
+      () => this.frameAttempt('recvFrame'),
+      () => (this.rbuf.length >= 4 ? 4 + this.rbuf.uint32BE() : 4),
+      options,
+    );
+  }
+
   /** Synchronous {@link peek}. */
   tryPeek(size: number): Buffer | undefined {
     checkCount(size, 'size');
@@ -553,6 +586,25 @@ export class BufferedSocket<S extends Duplex = Duplex> {
     consume: boolean,
   ): Buffer | typeof NOT_READY {
     if (this.rbuf.length >= size) return consume ? this.rbuf.take(size) : this.rbuf.peek(size);
+    if (this.atEnd) throw this.endError(operation);
+    return NOT_READY;
+  }
+
+  private frameAttempt(operation: string): Buffer | typeof NOT_READY {
+    const rbuf = this.rbuf;
+    if (rbuf.length >= 4) {
+      const size = rbuf.uint32BE();
+      if (size > this.options.maxsize) {
+        throw new MessageTooLongError(
+          rbuf.length,
+          this.options.maxsize,
+          undefined,
+          undefined,
+          `frame of ${size} bytes announced, above maxsize ${this.options.maxsize} (${rbuf.length} buffered)`,
+        );
+      }
+      if (rbuf.length - 4 >= size) return rbuf.skipTake(4, size);
+    }
     if (this.atEnd) throw this.endError(operation);
     return NOT_READY;
   }

@@ -41,6 +41,26 @@ export class ChunkQueue {
     return this.copyOut(n, true);
   }
 
+  /**
+   * Discards the first `skip` bytes and removes and returns the next `n`
+   * (`skip + n <= length`): one step when both lie in the first chunk, as a
+   * length prefix and its payload mostly do.
+   */
+  skipTake(skip: number, n: number): Buffer {
+    const first = this.chunks[this.head]!;
+    const start = this.offset + skip;
+    const end = start + n;
+    if (n === 0 || end > first.length) {
+      this.skip(skip);
+      return this.take(n);
+    }
+    this.generation++;
+    this.length -= skip + n;
+    if (end === first.length) this.dropHead();
+    else this.offset = end;
+    return first.subarray(start, end);
+  }
+
   /** Bytes left in the first chunk: what can be taken without copying. */
   headLength(): number {
     return this.length === 0 ? 0 : this.chunks[this.head]!.length - this.offset;
@@ -68,6 +88,16 @@ export class ChunkQueue {
       left -= avail;
       this.dropHead();
     }
+  }
+
+  /** The unsigned 32-bit big-endian integer in the first 4 bytes (`length >= 4`), not consumed. */
+  uint32BE(): number {
+    const first = this.chunks[this.head]!;
+    const o = this.offset;
+    if (o + 4 <= first.length) return first.readUInt32BE(o);
+    return (
+      this.byteAt(0) * 0x1000000 + (this.byteAt(1) << 16) + (this.byteAt(2) << 8) + this.byteAt(3)
+    );
   }
 
   /** Byte at position `pos` (`pos < length`). */
