@@ -188,6 +188,104 @@ process.stdout.write(`## @support/bufsock\n\n${machine()}\n\n`);
 }
 
 // ---------------------------------------------------------------------------
+// 2b. The same framing in memory: a Duplex that hands over prepared 64 KiB
+//     chunks, so the parser's own cost shows without the socket's.
+{
+  const MESSAGES = 1 << 18;
+  const CHUNK = 64 * KiB;
+  const wire = Buffer.alloc(MESSAGES * 104);
+  for (let i = 0; i < MESSAGES; i++) {
+    wire.writeUInt32BE(100, i * 104);
+    wire.fill(i & 255, i * 104 + 4, i * 104 + 104);
+  }
+  const chunks = [];
+  for (let at = 0; at < wire.length; at += CHUNK) chunks.push(wire.subarray(at, at + CHUNK));
+  const source = () => {
+    let k = 0;
+    return new Duplex({
+      read() {
+        this.push(k < chunks.length ? chunks[k++] : null);
+      },
+      write(_c, _e, cb) {
+        cb();
+      },
+    });
+  };
+  const parsers = {
+    baseline: () =>
+      new Promise((resolve, reject) => {
+        const stream = source();
+        let pending = null;
+        let count = 0;
+        stream.on('data', (chunk) => {
+          const buf = pending === null ? chunk : Buffer.concat([pending, chunk]);
+          let at = 0;
+          while (buf.length - at >= 4) {
+            const length = buf.readUInt32BE(at);
+            if (buf.length - at - 4 < length) break;
+            if (buf.subarray(at + 4, at + 4 + length).length !== 100)
+              reject(new Error('bad frame'));
+            count++;
+            at += 4 + length;
+          }
+          pending = at === buf.length ? null : buf.subarray(at);
+        });
+        stream.on('end', () =>
+          count === MESSAGES ? resolve() : reject(new Error(`got ${count}`)),
+        );
+      }),
+    frame: async () => {
+      const stream = source();
+      const bs = new BufferedSocket(stream, { timeout: 30_000, maxsize: 256 * KiB });
+      for (let count = 0; count < MESSAGES; count++) {
+        const payload = bs.tryRecvFrame() ?? (await bs.recvFrame());
+        if (payload.length !== 100) throw new Error('bad frame');
+      }
+      await bs.close();
+    },
+    size: async () => {
+      const stream = source();
+      const bs = new BufferedSocket(stream, { timeout: 30_000, maxsize: 256 * KiB });
+      for (let count = 0; count < MESSAGES; count++) {
+        const header = bs.tryRecvSize(4) ?? (await bs.recvSize(4));
+        const length = header.readUInt32BE(0);
+        const payload = bs.tryRecvSize(length) ?? (await bs.recvSize(length));
+        if (payload.length !== 100) throw new Error('bad frame');
+      }
+      await bs.close();
+    },
+  };
+  // Interleaved rounds, medians of messages/s.
+  const samples = { baseline: [], frame: [], size: [] };
+  for (const kind of Object.keys(samples)) await parsers[kind]();
+  for (let round = 0; round < 9; round++) {
+    for (const kind of Object.keys(samples)) {
+      const t0 = process.hrtime.bigint();
+      await parsers[kind]();
+      samples[kind].push(MESSAGES / (Number(process.hrtime.bigint() - t0) / 1e9));
+    }
+  }
+  const baseline = median(samples.baseline);
+  const frame = median(samples.frame);
+  const size = median(samples.size);
+  process.stdout.write(
+    `### Length-prefixed framing in memory: ${MESSAGES.toLocaleString('en-US')} × (4 + 100 bytes) in 64 KiB chunks (median of 9)\n\n`,
+  );
+  table(
+    ['receiver', 'messages/s', 'vs baseline'],
+    [
+      ["baseline: hand-written `'data'` parser", fmt(baseline), '1×'],
+      ['`tryRecvFrame() ?? await recvFrame()`', fmt(frame), `${fmt(frame / baseline)}×`],
+      [
+        '`tryRecvSize(4) ?? await recvSize(4)`, then the payload likewise',
+        fmt(size),
+        `${fmt(size / baseline)}×`,
+      ],
+    ],
+  );
+}
+
+// ---------------------------------------------------------------------------
 // 3. Flood: 100 MiB without a delimiter, each receiver in a fresh process.
 {
   const run = (mode) => {
