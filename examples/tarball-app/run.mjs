@@ -20,9 +20,10 @@ export const PACKAGES = ['faststat', 'context', 'bufsock', 'connmgr', 'threadpoo
 /** The oldest TypeScript the declarations are checked with, and the newest. */
 export const TYPESCRIPT = { oldest: '5.4.5', newest: '6.0.3' };
 
-async function sh(cmd, args, cwd, timeout = 300_000) {
+async function sh(cmd, args, cwd, timeout = 300_000, withStderr = false) {
   try {
-    return (await exec(cmd, args, { cwd, timeout, maxBuffer: 32 * 1024 * 1024 })).stdout;
+    const { stdout, stderr } = await exec(cmd, args, { cwd, timeout, maxBuffer: 32 * 1024 * 1024 });
+    return withStderr ? { stdout, stderr } : stdout;
   } catch (error) {
     throw new Error(
       `${cmd} ${args.join(' ')} (in ${cwd}) failed:\n${error.stdout}\n${error.stderr}`,
@@ -74,7 +75,9 @@ export async function run({ keep = false, log = () => {} } = {}) {
     await sh('npx', [...PNPM, 'install'], app);
     const out = {};
     log('run the ESM app');
-    out.esm = await sh(process.execPath, ['esm.mjs'], app, 60_000);
+    const esm = await sh(process.execPath, ['esm.mjs'], app, 60_000, true);
+    out.esm = esm.stdout;
+    out.esmStderr = esm.stderr;
     log('run the CommonJS app');
     out.cjs = await sh(process.execPath, ['cjs.cjs'], app, 60_000);
     for (const which of ['oldest', 'newest']) {

@@ -7,10 +7,10 @@ import net from 'node:net';
 import { BufferedSocket } from '@support/bufsock';
 import { ConnectionManager } from '@support/connmgr';
 import { getContext } from '@support/context';
-import { closePools } from '@support/threadpool';
+import { closePools, configurePools } from '@support/threadpool';
 import { Application, renderJSON, route } from '@support/web';
 import express from 'express';
-import { hash } from './tasks.mjs';
+import { hash, spin } from './tasks.mjs';
 
 await main();
 
@@ -20,6 +20,8 @@ async function main() {
   const backendAddress = `127.0.0.1:${backend.address().port}`;
   const mgr = new ConnectionManager({ aliases: { backend: backendAddress } });
   const ctx = getContext();
+  // A small cpu pool, so that a burst overloads it.
+  configurePools({ cpu: { threads: 1, maxQueue: 4 } });
 
   const api = new Application(
     [
@@ -35,6 +37,7 @@ async function main() {
         },
         renderJSON,
       ),
+      route('/spin', async () => ({ ms: await spin(20) }), renderJSON),
       route(
         '/backend',
         async () => {
@@ -74,6 +77,20 @@ async function main() {
     assert.deepEqual(await echoed.json(), { reply: 'echo:ping' });
     assert.equal(await (await fetch(`${base}/api/legacy`)).text(), 'express');
     assert.equal(ctx.stats.get('app.hash.length').n, 1);
+    // Overload: QueueFullError answers 503 with Retry-After, and the default
+    // error log writes one line, not a stack per request (run.mjs counts).
+    const burst = await Promise.all(
+      Array.from({ length: 60 }, async () => {
+        const res = await fetch(`${base}/api/spin`);
+        await res.arrayBuffer();
+        return [res.status, res.headers.get('retry-after')];
+      }),
+    );
+    const shed = burst.filter(([status]) => status === 503);
+    assert.ok(shed.length > 0, 'some requests are shed');
+    assert.ok(shed.every(([, retry]) => retry === '1'));
+    assert.ok(burst.every(([status]) => status === 200 || status === 503));
+    console.log(`esm app: ${shed.length} of 60 shed with 503`);
     console.log('esm app: ok');
   } finally {
     server.closeAllConnections();

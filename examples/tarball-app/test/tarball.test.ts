@@ -13,6 +13,12 @@ describe.skipIf(!enabled)(
     it(`install from tarballs, run as ESM and CommonJS, type-check with TypeScript ${TYPESCRIPT.oldest} and ${TYPESCRIPT.newest}`, async () => {
       const { out } = await run();
       expect(out.esm).toContain('esm app: ok');
+      // The shed requests were logged in one line, not a stack each.
+      expect(out.esmStderr.trim().split('\n')).toEqual([
+        expect.stringMatching(
+          /^@support\/web: GET \/api\/spin answered 503 \(overloaded\): QueueFullError/,
+        ),
+      ]);
       expect(out.cjs).toContain('cjs app: ok');
       expect(out['tsc-oldest']).toBe('');
       expect(out['tsc-newest']).toBe('');
