@@ -1,5 +1,5 @@
-// Requests per second through app.handler, next to a bare http handler and
-// find-my-way alone, on loopback with autocannon. Every server runs in its
+// Requests per second through app.handler, next to a bare http handler,
+// find-my-way alone and Fastify 5 on the same routes, on loopback with autocannon. Every server runs in its
 // own child process; variants take turns in short runs, round after round,
 // so that the noise of a shared machine hits them alike. Ratios against
 // find-my-way alone are what to read.
@@ -13,7 +13,7 @@ import autocannon from 'autocannon';
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const CONNECTIONS = 10;
-const variants = ['bare', 'fmw', 'web'];
+const variants = ['bare', 'fmw', 'web', 'fastify'];
 const paths = {
   'hello world (`/`)': '/',
   '2 params (`/users/:id/posts/:post`)': '/users/42/posts/7',
@@ -68,11 +68,11 @@ const samples = {};
 const ratios = {};
 for (const name of Object.keys(paths)) {
   samples[name] = Object.fromEntries(variants.map((v) => [v, []]));
-  ratios[name] = { fmw: [], bare: [], cpuFmw: [], cpu: {} };
+  ratios[name] = { fmw: [], bare: [], fastify: [], cpuFmw: [], cpu: {} };
   for (const v of variants) ratios[name].cpu[v] = [];
 }
 
-// All three servers stay up (an idle one costs nothing); the variants then
+// All the servers stay up (an idle one costs nothing); the variants then
 // take turns in short runs, so each round compares them under the same load.
 const servers = {};
 for (const variant of variants) servers[variant] = await startServer(variant);
@@ -92,6 +92,7 @@ try {
       }
       ratios[name].fmw.push(got.web.rps / got.fmw.rps);
       ratios[name].bare.push(got.web.rps / got.bare.rps);
+      ratios[name].fastify.push(got.web.rps / got.fastify.rps);
       ratios[name].cpuFmw.push(got.fmw.cpu / got.web.cpu);
     }
   }
@@ -111,14 +112,16 @@ const spread = (values) => {
 };
 const rows = [];
 for (const name of Object.keys(paths)) {
-  const [bare, fmw, web] = variants.map((v) => median(samples[name][v]));
+  const [bare, fmw, web, fastify] = variants.map((v) => median(samples[name][v]));
   rows.push([
     name,
     fmt(bare),
     fmt(fmw),
     fmt(web),
+    fmt(fastify),
     spread(ratios[name].fmw),
     spread(ratios[name].bare),
+    spread(ratios[name].fastify),
   ]);
 }
 table(
@@ -127,8 +130,10 @@ table(
     'bare http req/s',
     'find-my-way req/s',
     '@support/web req/s',
+    'Fastify 5 req/s',
     'web / find-my-way',
     'web / bare',
+    'web / Fastify',
   ],
   rows,
 );
@@ -143,6 +148,7 @@ table(
     'bare http µs/req',
     'find-my-way µs/req',
     '@support/web µs/req',
+    'Fastify 5 µs/req',
     'web capacity vs find-my-way',
   ],
   Object.keys(paths).map((name) => [

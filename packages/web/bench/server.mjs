@@ -3,9 +3,11 @@
 //   bare  a plain http.createServer handler matching URLs by hand
 //   fmw   find-my-way alone (compiled), handlers writing the response
 //   web   @support/web's app.handler with renderText routes
+//   fastify  Fastify 5 with the same two routes (its request handler, from serverFactory)
 // It listens on 127.0.0.1, port 0, and reports the port over IPC.
 import { createServer } from 'node:http';
 import { Application, renderText, route } from '@support/web';
+import Fastify from 'fastify';
 import FindMyWay from 'find-my-way';
 
 const TEXT = 'text/plain; charset=utf-8';
@@ -53,12 +55,31 @@ function web() {
   return app.handler;
 }
 
-const handlers = { bare, fmw, web };
+async function fastify() {
+  // Fastify's own request handler, served by the same kind of http.Server as the others.
+  let handler;
+  const app = Fastify({
+    serverFactory: (h) => {
+      handler = h;
+      return createServer();
+    },
+  });
+  app.get('/', (_req, reply) => {
+    reply.type(TEXT).send('hello world');
+  });
+  app.get('/users/:id/posts/:post', (req, reply) => {
+    reply.type(TEXT).send(`${req.params.id}/${req.params.post}`);
+  });
+  await app.ready();
+  return handler;
+}
+
+const handlers = { bare, fmw, web, fastify };
 if (!(variant in handlers)) {
   process.stderr.write(`unknown variant ${variant}\n`);
   process.exit(2);
 }
-const server = createServer(handlers[variant]());
+const server = createServer(await handlers[variant]());
 server.listen(0, '127.0.0.1', () => {
   process.send?.({ port: server.address().port });
 });
