@@ -139,6 +139,8 @@ export async function openLoop({
   path = '/',
   timeout = 5000,
 }) {
+  if (!(rate > 0) || !(duration > 0))
+    throw new Error('openLoop: rate and duration must be positive');
   const served = [];
   const shed = [];
   let other = 0;
@@ -213,7 +215,9 @@ export async function openLoop({
 /**
  * Closed loop: `clients` clients, each sends a request, waits for the
  * answer, sends the next, for `duration` ms. keepAlive false: a new
- * connection per request (`Connection: close`). With `slowEvery` N, every
+ * connection per request (`Connection: close`). `depth` > 1 keeps that many
+ * requests pipelined per kept-alive client (the server never waits for the
+ * client, so a paused load generator does not idle it). With `slowEvery` N, every
  * Nth request goes to `slowPath` and its latency is kept apart (`slow`).
  * Returns { requests, rate (answers/s), latency (the others), slow,
  * byStatus, errors }.
@@ -227,6 +231,7 @@ export async function closedLoop({
   path = '/',
   slowEvery = 0,
   slowPath = '/',
+  depth = 1,
 }) {
   const latencies = [];
   const slow = [];
@@ -268,7 +273,8 @@ export async function closedLoop({
         errors++;
         setTimeout(fire, 1);
       };
-      fire();
+      // `depth` requests pipelined per client (kept-alive only).
+      for (let i = 0; i < (keepAlive ? depth : 1); i++) fire();
     });
   const guard = setTimeout(() => {
     stopped = true;

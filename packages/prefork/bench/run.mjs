@@ -5,10 +5,11 @@
 // generator (bench/loadgen.mjs, raw sockets, minimal parser) runs here, on
 // 127.0.0.1. Scenarios run side by side in one run, interleaved round by
 // round so a change in the machine's load hits them alike; figures are
-// medians over rounds. Bounded: a hard stop after 6 minutes.
+// medians over rounds. About 5 minutes; a hard stop after 8.
 //
 // BENCH_QUICK=1 runs one round of each figure with shorter loads.
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -16,12 +17,15 @@ import { fmt, machine, median, table } from '@support-tools/bench';
 import { closedLoop, openLoop } from './loadgen.mjs';
 
 const quick = process.env.BENCH_QUICK === '1';
+// BENCH_ONLY=1,3 runs only those sections.
+const only = process.env.BENCH_ONLY?.split(',');
+const run = (n) => !only || only.includes(String(n));
 const ROUNDS = quick ? 1 : 3;
 const here = (name) => fileURLToPath(new URL(name, import.meta.url));
 setTimeout(() => {
-  process.stderr.write('prefork bench: took longer than 6 minutes, giving up\n');
+  process.stderr.write('prefork bench: took longer than 8 minutes, giving up\n');
   process.exit(1);
-}, 360_000).unref();
+}, 480_000).unref();
 
 const SCENARIOS = {
   rr: { label: 'node:cluster round-robin', kind: 'cluster-rr' },
@@ -39,6 +43,34 @@ const SCENARIOS = {
     workers: 1,
   },
 };
+
+/**
+ * CPU milliseconds (user + system) used so far by process `root` and all its
+ * descendants, from /proc (Linux): the server's CPU, whatever share of the
+ * shared machine it got.
+ */
+function treeCpu(root) {
+  const tick = 10; // ms per clock tick (USER_HZ = 100)
+  const stats = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const text = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(name), { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) * tick });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  let total = 0;
+  const queue = [root];
+  while (queue.length > 0) {
+    const pid = queue.pop();
+    total += stats.get(pid)?.cpu ?? 0;
+    for (const [child, st] of stats) if (st.ppid === pid) queue.push(child);
+  }
+  return total;
+}
 
 /** Starts a scenario's server; resolves with { port, cpu(), stop() }. */
 async function start(s, extra = {}) {
@@ -63,13 +95,22 @@ async function start(s, extra = {}) {
       for (const w of waiters.splice(0)) w();
     }
   });
+  // Resolves with the first line matching `re` (taking it), polling until `ms`.
   const next = (re, ms = 30_000) =>
     new Promise((resolve, reject) => {
       const t0 = Date.now();
+      let settled = false;
       const check = () => {
+        if (settled) return;
         const i = lines.findIndex((l) => re.test(l));
-        if (i >= 0) return resolve(lines.splice(i, 1)[0].match(re));
-        if (Date.now() - t0 > ms) return reject(new Error(`${s.label}: no ${re} within ${ms} ms`));
+        if (i >= 0) {
+          settled = true;
+          return resolve(lines.splice(i, 1)[0].match(re));
+        }
+        if (Date.now() - t0 > ms) {
+          settled = true;
+          return reject(new Error(`${s.label}: no ${re} within ${ms} ms`));
+        }
         waiters.push(check);
         setTimeout(check, 100).unref();
       };
@@ -78,6 +119,7 @@ async function start(s, extra = {}) {
   const port = Number((await next(/^READY (\d+)/))[1]);
   return {
     port,
+    treeCpu: () => treeCpu(child.pid),
     async cpu() {
       child.stdin.write('cpu\n');
       return Number((await next(/^CPU (\d+)/))[1]);
@@ -93,6 +135,10 @@ async function start(s, extra = {}) {
 }
 
 async function withServer(s, fn, extra) {
+  if (process.env.BENCH_VERBOSE)
+    process.stderr.write(
+      `${new Date().toISOString()} ${s.label} ${JSON.stringify(extra ?? {})} admission=${s.admission}\n`,
+    );
   const server = await start(s, extra);
   try {
     return await fn(server);
@@ -114,7 +160,7 @@ process.stdout.write(
 
 // ---------------------------------------------------------------------------
 // 1. Hello-world throughput, keep-alive and not (closed loop, 32 clients).
-{
+if (run(1)) {
   const order = ['rr', 'none', 'arbiter'];
   const rates = { true: {}, false: {} };
   for (let round = 0; round < ROUNDS; round++) {
@@ -160,7 +206,7 @@ process.stdout.write(
 // ---------------------------------------------------------------------------
 // 2. Skewed work: 1% of requests take 200 ms of CPU, the rest 0.5 ms; a new
 // connection per request (so dispatch decides per request), 16 clients.
-{
+if (run(2)) {
   const order = ['rr', 'none', 'arbiter'];
   const results = {};
   for (let round = 0; round < ROUNDS; round++) {
@@ -169,7 +215,7 @@ process.stdout.write(
         const r = await closedLoop({
           port,
           clients: 16,
-          duration: quick ? 2000 : 4000,
+          duration: quick ? 2000 : 3000,
           keepAlive: false,
           path: '/w0.5',
           slowEvery: 100,
@@ -197,53 +243,73 @@ process.stdout.write(
 }
 
 // ---------------------------------------------------------------------------
-// 3. Overload: capacity without overload (20 closed-loop clients, which must
-// get no 503), then 3× that rate open loop, kept-alive, pipelined on 16
-// connections, 2 ms of CPU per request, latency from each request's
-// scheduled time, answers awaited up to 5 s.
-{
+// 3. Overload: capacity without overload (the same server without
+// admission, saturated by a pipelined closed loop); 20 closed-loop clients
+// (merely busy: no 503 allowed); then 3× capacity open loop, kept-alive,
+// pipelined on 16 connections, 2 ms of CPU per request, latency from each
+// request's scheduled time, answers awaited up to 5 s.
+if (run(3)) {
   const order = ['rr', 'none', 'arbiter', 'rrAdmission', 'single'];
   const capacities = {};
   const results = {};
-  // Capacity first (every round), so the overload rate rests on a median.
+  // Capacity of the same server without admission, saturated but not
+  // overloaded: 20 kept-alive clients with 4 requests pipelined each, so a
+  // paused load generator cannot leave the workers idle.
   for (let round = 0; round < ROUNDS; round++) {
     for (const key of order) {
-      await withServer(SCENARIOS[key], async ({ port }) => {
+      await withServer({ ...SCENARIOS[key], admission: false }, async ({ port, treeCpu }) => {
+        const c0 = treeCpu();
         const c = await closedLoop({
           port,
           clients: 20,
-          duration: quick ? 2000 : 3000,
+          depth: 4,
+          duration: quick ? 2000 : 2500,
           path: '/w2',
         });
-        (capacities[key] ??= []).push(c);
+        (capacities[key] ??= []).push({
+          rate: c.rate,
+          cpuPerRequest: (treeCpu() - c0) / c.requests,
+        });
       });
     }
   }
   const capacity = (key) => median(capacities[key].map((c) => c.rate));
+  const cpuPerRequest = (key) => median(capacities[key].map((c) => c.cpuPerRequest));
   for (let round = 0; round < ROUNDS; round++) {
     for (const key of order) {
-      await withServer(SCENARIOS[key], async ({ port }) => {
+      await withServer(SCENARIOS[key], async ({ port, treeCpu }) => {
+        // Merely busy: 20 closed-loop clients must get no 503.
+        const busy = await closedLoop({
+          port,
+          clients: 20,
+          duration: quick ? 1500 : 2500,
+          path: '/w2',
+        });
+        const c0 = treeCpu();
         const open = await openLoop({
           port,
           rate: Math.round(capacity(key) * 3),
-          duration: quick ? 3000 : 5000,
+          duration: quick ? 3000 : 4000,
           connections: 16,
           path: '/w2',
           timeout: 5000,
         });
-        (results[key] ??= []).push({ open });
+        // Server CPU per served request under overload, against the same
+        // without overload: what the 503s and the queueing cost.
+        const cpuPerServed = (treeCpu() - c0) / Math.max(1, open.served.n);
+        (results[key] ??= []).push({ busy, open, cpuPerServed });
       });
     }
   }
   const med = (key, f) => median(results[key].map(f));
   process.stdout.write(
-    '### 3× overload (2 workers, 2 ms of CPU per request; open loop at 3× the closed-loop capacity, kept-alive, pipelined; latency from the scheduled time)\n\n',
+    '### 3× overload (2 workers, 2 ms of CPU per request; open loop at 3× capacity, kept-alive, pipelined on 16 connections; latency from the scheduled time)\n\n',
   );
   table(
     [
       'server',
-      'capacity req/s (20 closed-loop clients)',
-      '503s to those 20 clients',
+      'capacity req/s (no admission, saturated)',
+      '503s to 20 closed-loop clients',
       'served req/s under 3×',
       'served / capacity',
       'served p50 ms',
@@ -251,11 +317,12 @@ process.stdout.write(
       'timeouts (5 s)',
       '503s',
       '503 p50 ms',
+      'server CPU per served request: overload / capacity run',
     ],
     order.map((key) => [
       SCENARIOS[key].label,
       fmt(capacity(key)),
-      `${capacities[key].reduce((a, c) => a + (c.byStatus['503'] ?? 0), 0)} of ${capacities[key].reduce((a, c) => a + c.requests, 0)}`,
+      `${results[key].reduce((a, r) => a + (r.busy.byStatus['503'] ?? 0), 0)} of ${results[key].reduce((a, r) => a + r.busy.requests, 0)}`,
       fmt(med(key, (r) => r.open.servedRate)),
       pct(med(key, (r) => r.open.servedRate) / capacity(key)),
       ms(med(key, (r) => r.open.served.p50)),
@@ -263,6 +330,7 @@ process.stdout.write(
       `${fmt(med(key, (r) => r.open.timeouts))} of ${fmt(med(key, (r) => r.open.sent))}`,
       fmt(med(key, (r) => r.open.shed.n)),
       ms(med(key, (r) => r.open.shed.p50)),
+      pct(med(key, (r) => r.cpuPerServed) / cpuPerRequest(key)),
     ]),
   );
 }
@@ -270,7 +338,7 @@ process.stdout.write(
 // ---------------------------------------------------------------------------
 // 4. What a 503 costs the server, against a hello-world 200 and the 2 ms
 // request of the overload figure (one process, CPU time per response).
-{
+if (run(4)) {
   const costs = { shed: [], hello: [] };
   for (let round = 0; round < ROUNDS; round++) {
     // maxInFlight 1 and one request held: every other request is shed.

@@ -49,7 +49,7 @@ describe('HttpAdmission under load (one process, real sockets)', () => {
   it('sheds a 3× overload of new connections (one request each) behind a ConnectionGate', async () => {
     const context = h.context();
     const admission = new HttpAdmission({ context });
-    const gate = new ConnectionGate({ maxClients: 64, queueMax: 16, protocol: 'http', context });
+    const gate = new ConnectionGate({ maxClients: 8, queueMax: 8, protocol: 'http', context });
     h.cleanups.push(
       () => admission.close(),
       () => gate.close(),
@@ -62,10 +62,12 @@ describe('HttpAdmission under load (one process, real sockets)', () => {
     );
     h.cleanups.push(() => app.closeAllConnections());
     const r = await load({ mode: 'closed', port, clients: 48, duration: 3000, keepAlive: false });
-    expect(r.byStatus['503'] ?? 0).toBeGreaterThan(0);
+    // 48 clients against 8 slots + 8 queued: the excess is shed at the gate, fast.
+    expect(r.byStatus['503'] ?? 0).toBeGreaterThan(10);
     expect(r.byStatus['200'] ?? 0).toBeGreaterThan(100);
     expect(r.errors).toBe(0);
-    expect(r.latency.p90).toBeLessThan(500);
+    expect(r.latency.p90).toBeLessThan(1000);
+    expect(gate.status().shed).toBe(r.byStatus['503']);
   });
 
   it('does not shed when merely busy: 20 closed-loop clients get no 503', async () => {
