@@ -92,8 +92,8 @@ export class LogStore {
     while (lo < hi && this.counts[lo] === 0) lo++;
     while (hi > lo && this.counts[hi - 1] === 0) hi--;
     // A plain loop: Array.from of a typed array goes through its iterator.
-    const counts: number[] = [];
-    for (let i = lo; i < hi; i++) counts.push(this.counts[i]!);
+    const counts: number[] = new Array(hi - lo);
+    for (let i = lo; i < hi; i++) counts[i - lo] = this.counts[i]!;
     return { offset: this.offset + lo, counts };
   }
 

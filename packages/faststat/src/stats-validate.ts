@@ -228,11 +228,31 @@ export function validateSketch(
   }
   const maxBins = integer(`${field}.maxBins`, s.maxBins, MIN_BINS, MAX_BINS);
   const zero = count(`${field}.zero`, s.zero);
-  const mapping = createMapping(s.mapping as MappingKind, accuracy);
-  const keys = { min: mapping.key(Number.MIN_VALUE), max: mapping.key(Number.MAX_VALUE) };
+  const keys = keyRange(s.mapping as MappingKind, accuracy);
   const positive = validateStore(`${field}.positive`, s.positive, maxBins, keys);
   const negative = validateStore(`${field}.negative`, s.negative, maxBins, keys);
   return { total: zero + positive + negative, nonPositive: zero + negative };
+}
+
+/**
+ * Key ranges by mapping kind, then accuracy: the snapshots of a service share
+ * a few, and making a mapping costs a logarithm or two per check.
+ */
+const keyRanges = { log: new Map<number, KeyRange>(), binary: new Map<number, KeyRange>() };
+type KeyRange = { min: number; max: number };
+
+/** The lowest and highest key of a mapping (of the keys of positive finite values). */
+function keyRange(kind: MappingKind, accuracy: number): KeyRange {
+  const byAccuracy = keyRanges[kind];
+  let keys = byAccuracy.get(accuracy);
+  if (keys === undefined) {
+    const mapping = createMapping(kind, accuracy);
+    keys = { min: mapping.key(Number.MIN_VALUE), max: mapping.key(Number.MAX_VALUE) };
+    // Bounded: accuracies come from snapshots, which may be anything.
+    if (byAccuracy.size >= 64) byAccuracy.clear();
+    byAccuracy.set(accuracy, keys);
+  }
+  return keys;
 }
 
 /** Checks a log store snapshot; returns its total count. */
