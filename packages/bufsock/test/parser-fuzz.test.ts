@@ -31,7 +31,9 @@ describe('delimiter parser fuzz (tryRecvUntil)', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b.map((x) => (x % 4) + 0x61))),
-        fc.constantFrom(['ab'], ['\r\n'], ['a', 'bc'], ['dd', 'd']),
+        // No alternative is a prefix of another here: with ['dd', 'd'] which one matches
+        // depends on where a chunk ends (see the README), so no plain split predicts it.
+        fc.constantFrom(['ab'], ['\r\n'], ['a', 'bc'], ['dd', 'c'], ['cd', 'da']),
         fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 10 }),
         async (input, delimStrings, cuts) => {
           const delims = delimStrings.map((d) => Buffer.from(d));
