@@ -5,6 +5,7 @@ import { CONFIG_ENV } from '../env.js';
 import type { ResolvedOptions, WorkerApi } from '../options.js';
 import { type ArbiterMessage, isOurs, type Load, TAG, type WorkerMessage } from '../protocol.js';
 import { runCommand } from './commands.js';
+import { startHttpTimeouts, stopHttpTimeouts } from './http-timeouts.js';
 import { startOrphanGuard } from './orphan-guard.js';
 import { jittered, openFds, softFdLimit } from './resources.js';
 
@@ -107,6 +108,8 @@ export class WorkerRuntime {
       return;
     }
     this.started = true;
+    if (this.options.distribution !== 'kernel')
+      for (const entry of this.served.values()) startHttpTimeouts(entry.server);
     this.heartbeat();
     this.maybeReady();
   }
@@ -318,6 +321,7 @@ export class WorkerRuntime {
       const deadline = Date.now() + timeout;
       for (const entry of this.served.values()) {
         if (entry.server.listening) entry.server.close(() => {});
+        else stopHttpTimeouts(entry.server);
       }
       // Busy keep-alive connections learn of the drain from `Connection: close` on
       // their next response; a connection idle for IDLE_CLOSE_MS is closed. Closing
