@@ -35,7 +35,17 @@ export const LONG_BLOCK_STAT = 'loop.longBlock';
  * service (or use {@link getContext}); `close()` it to stop its timers and
  * threads.
  */
+/** Marks a Context of any copy of this package (ESM or CommonJS build); see `instanceof` below. */
+const CONTEXT_BRAND = Symbol.for('@support/context:Context@1');
+
 export class Context {
+  /** `instanceof Context` holds for a Context made by either build of this package. */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && CONTEXT_BRAND in value;
+  }
+
+  /** @internal */
+  readonly [CONTEXT_BRAND] = true;
   /** Service configuration; assignments are validated. */
   readonly config: ContextConfig;
   /** General statistics by name. */

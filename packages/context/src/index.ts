@@ -28,6 +28,7 @@ export { MAX_EVENT_BYTES, MAX_RECORD_BYTES, safeRecord, safeValue } from './log/
 export { type MergeOptions, mergeDefaults, mergeSnapshots } from './merge.js';
 export { MONITOR_STATS, type MonitorTarget } from './monitor.js';
 export { type ContextOptions, contextDefaults, recentDefaults } from './options.js';
+export { processWide } from './process-wide.js';
 export { Recent, type RecentInfo, type RecentOptions, type TrafficEvent } from './recent.js';
 export { OVERFLOW_NAME, Registry, type RegistryInfo, VolatileRegistry } from './registry.js';
 export { escapeControl, formatHuman, HumanSink } from './sinks/human.js';

@@ -5,13 +5,13 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-/** Bundles src/ (with @support/faststat) into `outfile`, an ES module a child can import. */
-export async function bundleContext(outfile: string): Promise<void> {
+/** Bundles src/ (with @support/faststat) into `outfile`, an ES module (or CommonJS) a child can load. */
+export async function bundleContext(outfile: string, format: 'esm' | 'cjs' = 'esm'): Promise<void> {
   await build({
     entryPoints: [fileURLToPath(new URL('../src/index.ts', import.meta.url))],
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format,
     target: 'node20',
     conditions: ['source'],
     outfile,

@@ -386,7 +386,7 @@ export class Stats {
    */
   merge(other: Stats | StatsSnapshot): this {
     return this[mergeChecked](
-      other instanceof Stats ? other.snapshot() : validateStatsSnapshot(other),
+      other instanceof Stats ? other.snapshot() : validateStatsSnapshot(snapshotOf(other)),
     );
   }
 
@@ -485,7 +485,9 @@ export class Stats {
     const merged = new Stats(
       first === undefined
         ? undefined
-        : sketchOptionsOf(first instanceof Stats ? first.snapshot() : validateStatsSnapshot(first)),
+        : sketchOptionsOf(
+            first instanceof Stats ? first.snapshot() : validateStatsSnapshot(snapshotOf(first)),
+          ),
     );
     for (const item of items) merged.merge(item);
     return merged;
@@ -507,4 +509,14 @@ function plainArray(values: Float64Array): number[] {
   const out: number[] = [];
   for (let i = 0; i < values.length; i++) out.push(values[i]!);
   return out;
+}
+
+/**
+ * A Stats of another copy of this package (its ESM and CommonJS builds
+ * loaded side by side) is not `instanceof Stats` here; its snapshot is the
+ * same plain JSON, so take that and check it like any snapshot.
+ */
+function snapshotOf(value: unknown): unknown {
+  const snapshot = (value as { snapshot?: unknown } | null)?.snapshot;
+  return typeof snapshot === 'function' ? snapshot.call(value) : value;
 }

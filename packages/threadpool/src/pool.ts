@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { TransferListItem } from 'node:worker_threads';
-import { type Context, getContext } from '@support/context';
+import { type Context, getContext, processWide } from '@support/context';
 import { Piscina } from 'piscina';
 import { doneChannel, dropChannel, workerErrorChannel } from './diagnostics.js';
 import {
@@ -73,7 +73,8 @@ export interface CloseOptions {
 
 type Reply = [ok: boolean, value: unknown, start: number, durationMs: number];
 
-const live = new Set<ThreadPool>();
+// Every open pool in the process, whichever build created it (poolStatus() lists them all).
+const live = processWide('@support/threadpool:live-pools@1', () => new Set<ThreadPool>());
 
 /** Every pool that exists and is not closed, for status pages. */
 export function livePools(): ThreadPool[] {

@@ -1,3 +1,4 @@
+import { processWide } from '@support/context';
 import { ThreadPoolError, ThreadPoolOptionError } from './errors.js';
 import { resolvePoolOptions, type ThreadPoolOptions } from './options.js';
 import { type CloseOptions, livePools, ThreadPool, type ThreadPoolStatus } from './pool.js';
@@ -16,11 +17,14 @@ export const sharedPoolDefaults: Readonly<Record<PoolKind, Readonly<ThreadPoolOp
   cpu: { name: 'cpu_bound', threads: 1, minThreads: 1, maxQueue: 256, idleTimeout: 30_000 },
 };
 
-const configured: Record<PoolKind, ThreadPoolOptions> = {
-  io: { ...sharedPoolDefaults.io },
-  cpu: { ...sharedPoolDefaults.cpu },
-};
-const shared: Partial<Record<PoolKind, ThreadPool>> = {};
+// Once per process, whichever build (ESM or CommonJS) configures or uses them.
+const { configured, shared } = processWide('@support/threadpool:shared-pools@1', () => ({
+  configured: {
+    io: { ...sharedPoolDefaults.io },
+    cpu: { ...sharedPoolDefaults.cpu },
+  } as Record<PoolKind, ThreadPoolOptions>,
+  shared: {} as Partial<Record<PoolKind, ThreadPool>>,
+}));
 
 function checkKind(where: string, kind: unknown): PoolKind {
   if (kind !== 'io' && kind !== 'cpu')
