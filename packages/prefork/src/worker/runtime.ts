@@ -6,6 +6,7 @@ import type { ResolvedOptions, WorkerApi } from '../options.js';
 import { type ArbiterMessage, isOurs, type Load, TAG, type WorkerMessage } from '../protocol.js';
 import { runCommand } from './commands.js';
 import { startHttpTimeouts, stopHttpTimeouts } from './http-timeouts.js';
+import { LoadReporter } from './load-reporter.js';
 import { startOrphanGuard } from './orphan-guard.js';
 import { jittered, openFds, softFdLimit } from './resources.js';
 
@@ -15,13 +16,6 @@ const IDLE_SWEEP_MS = 100;
 const IDLE_CLOSE_MS = 500;
 /** How often a worker over a limit repeats its request to be replaced. */
 const RETIRE_REPEAT_MS = 5000;
-/**
- * Load reports that change no dispatch decision go at most this often (ms).
- * A report is JSON over IPC, parsed in the arbiter: sent every loop turn under
- * keep-alive load it cost the workers and the arbiter ~40% of hello-world
- * throughput on 2 cores.
- */
-export const REPORT_INTERVAL_MS = 5;
 
 interface Served {
   server: net.Server;
@@ -48,11 +42,7 @@ export class WorkerRuntime {
   private reqs = 0;
   private servedCount = 0;
   private ack = 0;
-  private reportScheduled = false;
-  private reportTimer: NodeJS.Timeout | undefined;
-  /** The load last sent to the arbiter, and when. */
-  private sent: Load = { conns: 0, reqs: 0, ack: 0 };
-  private sentAt = Number.NEGATIVE_INFINITY;
+  private readonly reporter: LoadReporter;
   private started = false;
   private readySent = false;
   private retiredAt = Number.NEGATIVE_INFINITY;
@@ -74,6 +64,11 @@ export class WorkerRuntime {
     const fdBase = o.fdLimit ?? (softFdLimit() === null ? null : Math.floor(softFdLimit()! * 0.9));
     this.fdLimit = fdBase === null ? null : jittered(fdBase, o.limitJitter);
     this.requestLimit = o.maxRequests === 0 ? 0 : jittered(o.maxRequests, o.maxRequestsJitter);
+    this.reporter = new LoadReporter(
+      () => this.load(),
+      (load) => this.send({ sup: TAG, t: 'load', load }),
+      o.maxClients,
+    );
   }
 
   /** Runs the worker until it drains; exits the process at the end. */
@@ -225,64 +220,18 @@ export class WorkerRuntime {
     return { conns: this.conns.size, reqs: this.reqs, ack: this.ack };
   }
 
-  /**
-   * Tells the arbiter the load changed. A count crossing maxClients (the
-   * worker fills up, or has room again, which lets the arbiter hand it queued
-   * connections) goes at the end of this loop turn. Other changes (requests
-   * starting and ending on kept-alive connections, many per turn under load)
-   * go at the end of this turn too when the last report is older than
-   * REPORT_INTERVAL_MS, else coalesced into one report when it is: at most
-   * one such report per REPORT_INTERVAL_MS. Between reports the arbiter adds
-   * the hand-offs the worker has not acknowledged yet to its count, so it
-   * never under-counts a worker's connections.
-   */
+  /** Tells the arbiter the load changed (when it matters: see LoadReporter). */
   private report(): void {
-    if (this.reportScheduled) return;
-    const wait = this.crossesLimit() ? 0 : this.sentAt + REPORT_INTERVAL_MS - performance.now();
-    if (wait <= 0) {
-      this.reportScheduled = true;
-      if (this.reportTimer !== undefined) {
-        clearTimeout(this.reportTimer);
-        this.reportTimer = undefined;
-      }
-      setImmediate(() => this.sendLoad());
-    } else if (this.reportTimer === undefined) {
-      this.reportTimer = setTimeout(() => {
-        this.reportTimer = undefined;
-        if (this.reportScheduled) return;
-        this.reportScheduled = true;
-        this.sendLoad();
-      }, wait);
-      this.reportTimer.unref();
-    }
-  }
-
-  /** Whether the load now is on the other side of maxClients from the load last sent. */
-  private crossesLimit(): boolean {
-    const max = this.options.maxClients;
-    const full = this.conns.size >= max || this.reqs >= max;
-    const wasFull = this.sent.conns >= max || this.sent.reqs >= max;
-    return full !== wasFull;
-  }
-
-  /** Sends the load unless it is what the arbiter already has (a hello-world burst is over within its loop turn). */
-  private sendLoad(): void {
-    this.reportScheduled = false;
-    const load = this.load();
-    const last = this.sent;
-    if (load.conns === last.conns && load.reqs === last.reqs && load.ack === last.ack) return;
-    this.sent = load;
-    this.sentAt = performance.now();
-    this.send({ sup: TAG, t: 'load', load });
+    this.reporter.changed();
   }
 
   private heartbeat(): void {
-    this.sent = this.load();
-    this.sentAt = performance.now();
+    const load = this.load();
+    this.reporter.noteSent(load);
     this.send({
       sup: TAG,
       t: 'hb',
-      load: this.sent,
+      load,
       rss: process.memoryUsage.rss(),
       fds: openFds(),
       served: this.servedCount,
@@ -343,7 +292,7 @@ export class WorkerRuntime {
         }
       }
       for (const t of this.timers) clearInterval(t);
-      clearTimeout(this.reportTimer);
+      this.reporter.close();
       await this.guard?.terminate();
       await this.context.close().catch(() => {});
       process.exit(0);
