@@ -6,8 +6,9 @@ import { defineConfig } from 'vitest/config';
 const root = fileURLToPath(new URL('.', import.meta.url));
 
 // Every package and example with a test/ folder is a vitest project. The
-// `source` export condition makes workspace imports resolve to src/, so the
-// tests need no build.
+// `@support/source` export condition makes workspace imports resolve to src/,
+// so the tests need no build. It has our own name so that an app run with the
+// common `--conditions=source` never loads our .ts files from node_modules.
 const projectDirs = ['packages', 'examples', 'tools'].flatMap((group) =>
   existsSync(join(root, group))
     ? readdirSync(join(root, group))
@@ -17,8 +18,8 @@ const projectDirs = ['packages', 'examples', 'tools'].flatMap((group) =>
 );
 
 export default defineConfig({
-  resolve: { conditions: ['source'] },
-  ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
+  resolve: { conditions: ['@support/source'] },
+  ssr: { resolve: { conditions: ['@support/source'], externalConditions: ['@support/source'] } },
   test: {
     projects: projectDirs.map((dir) => ({
       extends: true,

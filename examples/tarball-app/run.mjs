@@ -78,8 +78,10 @@ export async function run({ keep = false, log = () => {} } = {}) {
     const esm = await sh(process.execPath, ['esm.mjs'], app, 60_000, true);
     out.esm = esm.stdout;
     out.esmStderr = esm.stderr;
-    log('run the CommonJS app');
-    out.cjs = await sh(process.execPath, ['cjs.cjs'], app, 60_000);
+    // Run with the common monorepo condition `source`: the installed packages
+    // must still load their dist/ (their own condition is `@support/source`).
+    log('run the CommonJS app (with --conditions=source)');
+    out.cjs = await sh(process.execPath, ['--conditions=source', 'cjs.cjs'], app, 60_000);
     for (const which of ['oldest', 'newest']) {
       log(`tsc ${TYPESCRIPT[which]}`);
       const tsc = join(app, 'node_modules', `typescript-${which}`, 'bin', 'tsc');

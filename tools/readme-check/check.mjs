@@ -54,7 +54,7 @@ export function check(files) {
     lib: ['lib.es2023.d.ts', 'lib.esnext.disposable.d.ts', 'lib.dom.d.ts'],
     module: ts.ModuleKind.ESNext,
     moduleResolution: ts.ModuleResolutionKind.Bundler,
-    customConditions: ['source'],
+    customConditions: ['@support/source'],
     types: ['node'],
     typeRoots: [join(root, 'node_modules', '@types')],
     allowJs: true,

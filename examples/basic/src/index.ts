@@ -11,7 +11,7 @@ export { countPrimes, primesBelow } from './tasks.js';
 /** Thread pool options for running the example from its TypeScript sources. */
 export const fromSource = {
   preload: [new URL('./ts-threads.mjs', import.meta.url)],
-  execArgv: ['--conditions=source'],
+  execArgv: ['--conditions=@support/source'],
 };
 
 export interface BasicOptions {

@@ -1,5 +1,5 @@
 // Runs the basic example: `pnpm start` at the repository root, or
-// `node --import tsx --conditions=source src/main.ts` here.
+// `node --import tsx --conditions=@support/source src/main.ts` here.
 // Environment: PORT (8888), META_PORT (8889), HOST (0.0.0.0), WORKERS (2).
 // The same script runs in the arbiter and in each worker: the arbiter starts
 // the backend and passes its port to the workers through the environment.

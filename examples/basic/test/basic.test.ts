@@ -37,7 +37,7 @@ describe('examples/basic', () => {
   it('answers on the service and meta ports, calls its backend and the thread pool, and stops on SIGTERM', async () => {
     const proc = spawn(
       process.execPath,
-      ['--import', 'tsx', '--conditions=source', 'src/main.ts'],
+      ['--import', 'tsx', '--conditions=@support/source', 'src/main.ts'],
       {
         cwd: DIR,
         env: { ...process.env, PORT: '0', META_PORT: '0', HOST: '127.0.0.1', WORKERS: '2' },

@@ -1,4 +1,4 @@
-// `node --import tsx --conditions=source src/main.ts` (PORT, default 8080).
+// `node --import tsx --conditions=@support/source src/main.ts` (PORT, default 8080).
 import { createExpressGroup } from './index.js';
 
 const group = createExpressGroup(Number(process.env.PORT ?? 8080));

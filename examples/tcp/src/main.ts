@@ -1,4 +1,4 @@
-// `node --import tsx --conditions=source src/main.ts` (PORT, default 9000); try `nc 127.0.0.1 9000`.
+// `node --import tsx --conditions=@support/source src/main.ts` (PORT, default 9000); try `nc 127.0.0.1 9000`.
 import { createLineGroup } from './index.js';
 
 const group = createLineGroup(Number(process.env.PORT ?? 9000));

@@ -5,5 +5,5 @@ export { execute, hashPassword, parseSummary, query, slowCount } from './tasks.j
 /** Pool options for running this example from its TypeScript sources (tests, `pnpm start`). */
 export const fromSource = {
   preload: [new URL('./ts-threads.mjs', import.meta.url)],
-  execArgv: ['--conditions=source'],
+  execArgv: ['--conditions=@support/source'],
 };

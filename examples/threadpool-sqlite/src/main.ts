@@ -1,4 +1,4 @@
-// Runs the example: `node --conditions=source --import tsx src/main.ts [db] [port]`
+// Runs the example: `node --conditions=@support/source --import tsx src/main.ts [db] [port]`
 // from examples/threadpool-sqlite (the README shows the full command).
 import { closePools, configurePools } from '@support/threadpool';
 import { createAppServer, fromSource, seed } from './index.js';

@@ -13,7 +13,7 @@ export async function bundleContext(outfile: string, format: 'esm' | 'cjs' = 'es
     platform: 'node',
     format,
     target: 'node20',
-    conditions: ['source'],
+    conditions: ['@support/source'],
     outfile,
     logLevel: 'silent',
   });

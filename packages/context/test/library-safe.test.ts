@@ -53,7 +53,7 @@ if (process.argv[2] === 'watchdog') await getContext().setWatchdog(true);
 
 // The pool threads load the TypeScript task module through tsx, as in
 // threadpool's own tests; every other option is the default.
-const fromSource = { preload: [url(${JSON.stringify(tsLoader)})], execArgv: ['--conditions=source'] };
+const fromSource = { preload: [url(${JSON.stringify(tsLoader)})], execArgv: ['--conditions=@support/source'] };
 configurePools({ cpu: fromSource, io: fromSource });
 const tasks = await import(url(${JSON.stringify(src('threadpool', 'test/fixtures/tasks.ts'))}));
 
@@ -110,7 +110,7 @@ interface Out {
 async function run(mode: 'default' | 'watchdog'): Promise<{ out: Out; stderr: string }> {
   const r = await runNode(program, {
     args: [mode],
-    execArgv: ['--conditions=source', '--import', tsLoader],
+    execArgv: ['--conditions=@support/source', '--import', tsLoader],
     timeoutMs: 60_000,
   });
   expect(r.code, r.stderr).toBe(0);

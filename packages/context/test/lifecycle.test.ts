@@ -20,7 +20,7 @@ beforeAll(async () => {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    conditions: ['source'],
+    conditions: ['@support/source'],
     outfile: bundle,
     logLevel: 'silent',
   });

@@ -8,7 +8,7 @@
 //     does not blur.
 // The load generator is prefork's lean raw-socket client, in its own process.
 // Run after `pnpm build`, or from source:
-//   node --import tsx --conditions=source bench/run.mjs
+//   node --import tsx --conditions=@support/source bench/run.mjs
 // BENCH_ROUNDS (default 3) and BENCH_SECONDS (default 3) bound the run;
 // BENCH_ONLY=prefork, overload or single runs one of the three comparisons.
 //  3. 3× overload (open loop, 2 ms CPU per request): Group vs node:cluster.

@@ -5,7 +5,7 @@
 // trend upward after the warm-up (the first 30 s): it compares the mean of
 // the last third with the first third after warm-up and fits a slope, and
 // counts errors and non-200 answers (there must be none).
-//   node --import tsx --conditions=source bench/soak.mjs      (from source)
+//   node --import tsx --conditions=@support/source bench/soak.mjs      (from source)
 import { request } from 'node:http';
 import { freePort, load, startServer } from './harness.mjs';
 

@@ -28,10 +28,14 @@ interface Run {
 }
 
 function cli(...args: string[]): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', CLI, ...args], {
-    cwd: PKG,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@support/source', CLI, ...args],
+    {
+      cwd: PKG,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.add(child);
   const out: string[] = [];
   const err: string[] = [];

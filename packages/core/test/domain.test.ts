@@ -9,7 +9,7 @@ describe('@support/core import', () => {
     const code = `const events = await import('node:events'); await import('@support/core'); process.stdout.write(String(events.default.usingDomains));`;
     const run = spawnSync(
       process.execPath,
-      ['--import', 'tsx', '--conditions=source', '--input-type=module', '-e', code],
+      ['--import', 'tsx', '--conditions=@support/source', '--input-type=module', '-e', code],
       {
         cwd: PKG,
         encoding: 'utf8',

@@ -22,11 +22,15 @@ function startFixture(env: Record<string, string> = {}): Promise<{
   both: number;
   output: string[];
 }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', FIXTURE], {
-    cwd: PKG,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@support/source', FIXTURE],
+    {
+      cwd: PKG,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.add(child);
   const output: string[] = [];
   return new Promise((resolve, reject) => {

@@ -6,7 +6,7 @@
 //
 // Called by bench/run.mjs (`runMetricsBench()`), or alone:
 //   node --expose-gc bench/metrics.mjs                        (against dist/, after pnpm build)
-//   node --expose-gc --conditions=source --import tsx/esm bench/metrics.mjs   (from src/)
+//   node --expose-gc --conditions=@support/source --import tsx/esm bench/metrics.mjs   (from src/)
 import { pathToFileURL } from 'node:url';
 import { Context, mergeSnapshots } from '@support/context';
 import { renderPrometheus } from '@support/meta';

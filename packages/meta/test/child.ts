@@ -32,7 +32,7 @@ export async function bundleFixture(name = 'serve-meta'): Promise<string> {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    conditions: ['source'],
+    conditions: ['@support/source'],
     external: ['uplot'],
     // CommonJS dependencies (find-my-way) call require() inside the ES module.
     banner: {

@@ -42,12 +42,16 @@ async function start(opts, version = 'v1') {
   const dir = mkdtempSync(join(tmpdir(), 'prefork-bench-'));
   const versionFile = join(dir, 'version');
   writeFileSync(versionFile, version);
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', FIXTURE], {
-    cwd: PKG,
-    env: { ...process.env, PREFORK_TEST_OPTS: JSON.stringify(opts), VERSION_FILE: versionFile },
-    stdio: ['ignore', 'pipe', 'inherit'],
-    detached: true,
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@support/source', FIXTURE],
+    {
+      cwd: PKG,
+      env: { ...process.env, PREFORK_TEST_OPTS: JSON.stringify(opts), VERSION_FILE: versionFile },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true,
+    },
+  );
   const lines = [];
   let partial = '';
   child.stdout.on('data', (c) => {

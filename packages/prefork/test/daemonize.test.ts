@@ -38,7 +38,7 @@ function start(
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', '--conditions=source', FIXTURE, pidfile, logfile],
+      ['--import', 'tsx', '--conditions=@support/source', FIXTURE, pidfile, logfile],
       { cwd: PKG, timeout: 20_000 },
       (error, _stdout, stderr) => {
         const code = error ? ((error as { code?: number }).code ?? 1) : 0;

@@ -36,18 +36,22 @@ export async function startApp(
   const dir = mkdtempSync(join(tmpdir(), 'prefork-test-'));
   const versionFile = join(dir, 'version');
   writeFileSync(versionFile, version);
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', FIXTURE], {
-    cwd: PKG,
-    env: {
-      ...process.env,
-      PREFORK_TEST_OPTS: JSON.stringify(opts),
-      VERSION_FILE: versionFile,
-      ...(extra.log ? { PREFORK_TEST_LOG: '1' } : {}),
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@support/source', FIXTURE],
+    {
+      cwd: PKG,
+      env: {
+        ...process.env,
+        PREFORK_TEST_OPTS: JSON.stringify(opts),
+        VERSION_FILE: versionFile,
+        ...(extra.log ? { PREFORK_TEST_LOG: '1' } : {}),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so cleanup can reach workers and successors too.
+      detached: true,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, so cleanup can reach workers and successors too.
-    detached: true,
-  });
+  );
   const output: string[] = [];
   const waiters: Array<() => void> = [];
   const onLine = (line: string) => {

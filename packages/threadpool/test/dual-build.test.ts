@@ -23,7 +23,7 @@ await cjs.closePools();
 `;
   const r = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--conditions=source', '--input-type=module', '-e', program],
+    ['--import', 'tsx', '--conditions=@support/source', '--input-type=module', '-e', program],
     { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8', timeout: 30_000 },
   );
   expect(r.stderr).toBe('');

@@ -3,7 +3,7 @@ import type { ThreadPoolOptions } from '../src/index.js';
 /** Pool options that let threads load the package and fixtures from TypeScript sources. */
 export const FROM_SOURCE: Pick<ThreadPoolOptions, 'preload' | 'execArgv'> = {
   preload: [new URL('./fixtures/ts-loader.mjs', import.meta.url)],
-  execArgv: ['--conditions=source'],
+  execArgv: ['--conditions=@support/source'],
 };
 
 /** A fixture module's file URL. */

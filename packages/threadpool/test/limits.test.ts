@@ -178,7 +178,13 @@ describe('close', () => {
     for (const mode of ['drain', 'cancel']) {
       const { stdout } = await run(
         process.execPath,
-        ['--conditions=source', '--import', fileURLToPath(fixture('ts-loader.mjs')), child, mode],
+        [
+          '--conditions=@support/source',
+          '--import',
+          fileURLToPath(fixture('ts-loader.mjs')),
+          child,
+          mode,
+        ],
         { timeout: 20_000 },
       );
       const out = JSON.parse(stdout) as { results: unknown[]; long: unknown };
@@ -191,7 +197,7 @@ describe('close', () => {
     const { stdout } = await run(
       process.execPath,
       [
-        '--conditions=source',
+        '--conditions=@support/source',
         '--import',
         fileURLToPath(fixture('ts-loader.mjs')),
         fileURLToPath(fixture('cjs-child.cjs')),
