@@ -40,3 +40,4 @@ export function sampleStream(kind, n, seed = 1) {
 export function exactQuantile(sorted, q) {
   return sorted[Math.floor(q * (sorted.length - 1))];
 }
+export { findProgram, programSkipReason } from './programs.mjs';

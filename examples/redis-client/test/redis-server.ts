@@ -5,33 +5,13 @@
 // with CI or REDIS_URL set they are required, so a missing server fails.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { accessSync, constants } from 'node:fs';
 import net from 'node:net';
-import { delimiter, join } from 'node:path';
+import { programSkipReason } from '@support-tools/test-utils';
 
 /** Why the redis tests are skipped on this machine, or undefined when they must run. */
-export const redisSkipReason: string | undefined = skipReason(process.env);
-
-function skipReason(env: NodeJS.ProcessEnv): string | undefined {
-  if (env.REDIS_URL || env.CI) return undefined;
-  if (onPath('redis-server', env.PATH ?? '')) return undefined;
-  return 'redis-server not found: apt-get install redis-server, or set REDIS_URL';
-}
-
-/** Whether an executable named `program` is in one of PATH's folders. */
-export function onPath(program: string, path: string): boolean {
-  return path
-    .split(delimiter)
-    .filter(Boolean)
-    .some((dir) => {
-      try {
-        accessSync(join(dir, program), constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-}
+export const redisSkipReason: string | undefined = process.env.REDIS_URL
+  ? undefined
+  : programSkipReason('redis-server', 'apt-get install redis-server, or set REDIS_URL');
 
 export interface RedisUnderTest {
   url: string;

@@ -1,14 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findProgram, programSkipReason } from '@support-tools/test-utils';
 
-export const OPENSSL = '/usr/bin/openssl';
+/** openssl from PATH; under CI a missing one fails the TLS tests where they call it. */
+export const OPENSSL = findProgram('openssl') ?? 'openssl';
 
 /** Why TLS tests are skipped here, or undefined when they run (always with CI set). */
 export function opensslMissing(): string | undefined {
-  if (existsSync(OPENSSL) || process.env.CI) return undefined;
-  return `${OPENSSL} is missing (install openssl); TLS tests skipped because CI is unset`;
+  return programSkipReason('openssl', 'apt-get install openssl');
 }
 
 export interface Certs {
