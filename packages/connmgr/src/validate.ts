@@ -1,4 +1,4 @@
-import { didYouMean } from './closest.js';
+import { didYouMean } from '@support/context';
 import { InvalidOptionError } from './errors.js';
 
 // Option validators: each returns the value or throws a message naming the option.

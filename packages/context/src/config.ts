@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { didYouMean } from './closest.js';
 import { ContextOptionError } from './errors.js';
 import { plainObject, positiveInteger, positiveNumber } from './validate.js';
 
@@ -131,7 +132,7 @@ function checkKey(key: string): ConfigKey {
   if (!(CONFIG_KEYS as string[]).includes(key)) {
     throw new ContextOptionError(
       `config.${key}`,
-      `is not a known option (known: ${CONFIG_KEYS.join(', ')})`,
+      `is not a known option${didYouMean(key, CONFIG_KEYS)} (known: ${CONFIG_KEYS.join(', ')})`,
     );
   }
   return key as ConfigKey;

@@ -1,3 +1,4 @@
+export { didYouMean } from './closest.js';
 export {
   type Component,
   type ComponentInfo,

@@ -1,3 +1,4 @@
+import { didYouMean } from './closest.js';
 import { ContextOptionError } from './errors.js';
 
 // Small validators shared by config.ts and options.ts; each throws a
@@ -51,7 +52,7 @@ export function knownKeys(
     if (!known.includes(key)) {
       throw new ContextOptionError(
         `${prefix}.${key}`,
-        `is not a known option (known: ${known.join(', ')})`,
+        `is not a known option${didYouMean(key, known)} (known: ${known.join(', ')})`,
       );
     }
   }

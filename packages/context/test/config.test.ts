@@ -70,6 +70,12 @@ describe('config', () => {
     expect(() => new Context({ nope: true } as never)).toThrow(
       /options\.nope is not a known option/,
     );
+    expect(() => new Context({ watchdgo: false } as never)).toThrow(
+      /options\.watchdgo is not a known option; did you mean "watchdog"\?/,
+    );
+    expect(() => new Context({ config: { numWorker: 2 } as never })).toThrow(
+      /config\.numWorker is not a known option; did you mean "numWorkers"\?/,
+    );
   });
 
   it('serialises to plain JSON in the snapshot', () => {

@@ -2,7 +2,7 @@ import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TransferListItem } from 'node:worker_threads';
 import type { Context } from '@support/context';
-import { didYouMean } from './closest.js';
+import { didYouMean } from '@support/context';
 import { ThreadPoolOptionError } from './errors.js';
 
 /** Options of a {@link ThreadPool}. */
