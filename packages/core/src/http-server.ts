@@ -8,6 +8,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Context } from '@support/context';
+import { startHttpTimeouts } from '@support/prefork';
 import type { Admission } from './admission.js';
 import { appErrorChannel, plainOnTlsChannel } from './diagnostics.js';
 import {
@@ -50,10 +51,11 @@ function harden(server: HttpServer, limits: Required<HttpLimits>): void {
   server.keepAliveTimeout = limits.keepAliveTimeout;
   server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
   server.timeout = limits.socketTimeout;
-  // The servers never listen themselves (Group hands them connections):
-  // 'listening' starts Node's tracking of connections, which enforces
-  // headersTimeout and requestTimeout and lets closeIdleConnections() work.
-  server.emit('listening');
+  // The servers never listen themselves (Group hands them connections), so
+  // start Node's tracking of connections, which enforces headersTimeout and
+  // requestTimeout, the way prefork's workers do for handed-over servers
+  // (without a 'listening' event the app could take for a real listen).
+  startHttpTimeouts(server);
 }
 
 /**

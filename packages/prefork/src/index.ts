@@ -25,3 +25,4 @@ export {
   type WorkerApi,
 } from './options.js';
 export { type ShedOptions, shedConnection, shedDefaults } from './shed.js';
+export { startHttpTimeouts, stopHttpTimeouts } from './worker/http-timeouts.js';
