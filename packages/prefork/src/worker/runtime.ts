@@ -12,8 +12,14 @@ import { jittered, openFds, softFdLimit } from './resources.js';
 
 /** How often a draining worker closes keep-alive sockets that went idle. */
 const IDLE_SWEEP_MS = 100;
-/** A draining worker closes a connection with no request in flight for this long (ms). */
-const IDLE_CLOSE_MS = 500;
+/**
+ * A draining worker closes a connection with no request in flight for this
+ * long (ms). Closing races a client's next request on that connection (it
+ * sees a hang-up); a client starved of CPU on a loaded machine can sit more
+ * than 500 ms between two requests, so wait longer: draining is bounded by
+ * gracefulTimeout anyway, and responses meanwhile carry Connection: close.
+ */
+const IDLE_CLOSE_MS = 2000;
 /** How often a worker over a limit repeats its request to be replaced. */
 const RETIRE_REPEAT_MS = 5000;
 
