@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { didYouMean } from './closest.js';
+import { didYouMean } from '@support/faststat';
 import { ContextOptionError } from './errors.js';
 import { plainObject, positiveInteger, positiveNumber } from './validate.js';
 

@@ -1,4 +1,4 @@
-export { didYouMean } from './closest.js';
+export { didYouMean } from '@support/faststat';
 export {
   type Component,
   type ComponentInfo,

@@ -1,4 +1,4 @@
-import { didYouMean } from './closest.js';
+import { didYouMean } from '@support/faststat';
 import { ContextOptionError } from './errors.js';
 
 // Small validators shared by config.ts and options.ts; each throws a

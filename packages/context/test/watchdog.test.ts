@@ -63,17 +63,18 @@ describe('long-block watchdog', () => {
   it('rate-limits stack captures but still counts every block, and ignores short ones', async () => {
     ctx = new Context({
       monitoring: false,
-      config: { longBlockThreshold: 100 },
+      config: { longBlockThreshold: 300 },
       longBlockReportInterval: 60_000,
     });
     await new Promise((r) => setTimeout(r, 200));
+    // Far under the threshold, so a descheduled test process cannot make it long.
     blockTheLoopInANamedFunction(30);
     await new Promise((r) => setTimeout(r, 150));
     expect(ctx.longBlocks()).toHaveLength(0);
-    blockTheLoopInANamedFunction(250);
+    blockTheLoopInANamedFunction(500);
     await nextReport(ctx, 5000);
     await new Promise((r) => setTimeout(r, 50));
-    blockTheLoopInANamedFunction(250);
+    blockTheLoopInANamedFunction(500);
     const deadline = Date.now() + 5000;
     while (ctx.longBlocks().length < 2 && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 10));

@@ -1,3 +1,4 @@
+import { didYouMean } from '@support/context';
 import { invalid } from './errors.js';
 
 // Option validators: each returns the value or throws a CoreError naming the option.
@@ -14,7 +15,9 @@ export function plainObject(name: string, value: unknown): Record<string, unknow
 
 export function knownKeys(name: string, value: Record<string, unknown>, keys: readonly string[]) {
   for (const key of Object.keys(value)) {
-    if (!keys.includes(key)) throw invalid(`${name}.${key}`, 'is not a known option');
+    if (!keys.includes(key)) {
+      throw invalid(`${name}.${key}`, `is not a known option${didYouMean(key, keys)}`);
+    }
   }
 }
 

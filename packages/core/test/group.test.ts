@@ -290,6 +290,9 @@ describe('Group: options', () => {
     expect(
       () => new Group({ http: [{ app: hello, address: { port: 1 } }], bogus: 1 } as never),
     ).toThrow(/options\.bogus is not a known option/);
+    expect(
+      () => new Group({ http: [{ app: hello, address: { port: 1 } }], numWorker: 2 } as never),
+    ).toThrow(/options\.numWorker is not a known option; did you mean "numWorkers"\?/);
     expect(() => new Group({ http: [{ app: hello, address: { port: 70000 } }] })).toThrow(
       /options\.http\[0\]\.address\.port must be at most 65535/,
     );

@@ -1,3 +1,5 @@
+import { didYouMean } from './closest.js';
+
 /** Stable error codes of @support/faststat; callers match on `code`. */
 export const FaststatErrorCode = {
   /** An argument has the wrong type or range (a programming error). */
@@ -32,6 +34,29 @@ export class FaststatError extends Error {
 export class FaststatTypeError extends TypeError {
   override name = 'FaststatTypeError';
   readonly code = FaststatErrorCode.INVALID_ARGUMENT;
+}
+
+/**
+ * Throws unless `options` is undefined or an object whose keys are all in
+ * `known`; the message names the key, suggests the closest known one and
+ * lists them all, so a typo never passes silently.
+ */
+export function checkKnownKeys(
+  what: string,
+  options: object | undefined,
+  known: readonly string[],
+): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object') {
+    throw new FaststatTypeError(`${what} options must be an object`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new FaststatTypeError(
+        `options.${key} is not a ${what} option${didYouMean(key, known)} (known: ${known.join(', ')})`,
+      );
+    }
+  }
 }
 
 /** Throws unless `value` is a finite number in `[min, max]`. */

@@ -1,4 +1,10 @@
-import { checkNumber, FaststatError, FaststatErrorCode, FaststatTypeError } from './errors.js';
+import {
+  checkKnownKeys,
+  checkNumber,
+  FaststatError,
+  FaststatErrorCode,
+  FaststatTypeError,
+} from './errors.js';
 import { array, arrayOf, count, finite, integer, invalid, object } from './snapshot-check.js';
 
 /** Options of {@link HeavyHitters}. */
@@ -46,6 +52,7 @@ export class HeavyHitters {
   private bucket = 1;
 
   constructor(options: HeavyHittersOptions = {}) {
+    checkKnownKeys('HeavyHitters', options, ['epsilon']);
     this.epsilon = checkNumber('options.epsilon', options.epsilon ?? 0.001, 1e-6, 0.5);
     this.width = Math.ceil(1 / this.epsilon);
   }

@@ -1,4 +1,10 @@
-import { checkInteger, FaststatError, FaststatErrorCode, FaststatTypeError } from './errors.js';
+import {
+  checkInteger,
+  checkKnownKeys,
+  FaststatError,
+  FaststatErrorCode,
+  FaststatTypeError,
+} from './errors.js';
 import { hash64 } from './hash.js';
 import { integer, invalid, object } from './snapshot-check.js';
 
@@ -34,6 +40,7 @@ export class HyperLogLog {
   private readonly indexShift: number;
 
   constructor(options: HyperLogLogOptions = {}) {
+    checkKnownKeys('HyperLogLog', options, ['precision']);
     this.precision = checkInteger('options.precision', options.precision ?? 14, 4, 18);
     this.registers = new Uint8Array(1 << this.precision);
     this.indexShift = 32 - this.precision;

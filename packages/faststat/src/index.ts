@@ -1,4 +1,5 @@
 export { BUCKET_BOUNDS, BUCKET_COUNT } from './buckets.js';
+export { didYouMean } from './closest.js';
 export { Duration, Interval } from './duration.js';
 export {
   FaststatError,

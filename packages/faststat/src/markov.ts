@@ -1,8 +1,8 @@
 import { Duration, Interval } from './duration.js';
-import { FaststatTypeError } from './errors.js';
+import { checkKnownKeys, FaststatTypeError } from './errors.js';
 import type { Clock } from './nanotime.js';
 import { nanotime } from './nanotime.js';
-import type { StatsOptions } from './options.js';
+import { resolveStatsOptions, type StatsOptions } from './options.js';
 import { Stats } from './stats.js';
 import type { StatsSnapshot } from './stats-snapshot.js';
 
@@ -75,11 +75,14 @@ export class Markov {
   private readonly registry = new FinalizationRegistry<Cell>((cell) => this.collect(cell));
 
   constructor(options: MarkovOptions = {}) {
+    checkKnownKeys('Markov', options, ['clock', 'statsOptions']);
     this.clock = options.clock ?? nanotime;
     if (typeof this.clock !== 'function') {
       throw new FaststatTypeError('options.clock must be a function');
     }
     this.statsOptions = { ...markovStatsDefaults, ...options.statsOptions, clock: this.clock };
+    // Checked now, not at the first transition that builds a Stats.
+    resolveStatsOptions(this.statsOptions);
   }
 
   /** A new object in `state`. Call `close()` when it is gone. */

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { checkInteger, checkNumber, FaststatTypeError } from './errors.js';
+import { checkInteger, checkKnownKeys, checkNumber, FaststatTypeError } from './errors.js';
 import type { MappingKind } from './key-mapping.js';
 import { type Clock, nanotime } from './nanotime.js';
 
@@ -98,16 +98,11 @@ export const intervalStatsOptions: Partial<StatsOptions> = Object.freeze({
   interval: false,
 });
 
-const KNOWN = new Set(Object.keys(statsDefaults));
+const KNOWN = Object.keys(statsDefaults);
 
 /** Merges options over the defaults and validates them, naming the bad option. */
 export function resolveStatsOptions(options: StatsOptions | undefined): ResolvedStatsOptions {
-  if (options !== undefined && (options === null || typeof options !== 'object')) {
-    throw new FaststatTypeError('options must be an object');
-  }
-  for (const key of Object.keys(options ?? {})) {
-    if (!KNOWN.has(key)) throw new FaststatTypeError(`options.${key} is not a Stats option`);
-  }
+  checkKnownKeys('Stats', options, KNOWN);
   const o: ResolvedStatsOptions = { ...statsDefaults, ...stripUndefined(options ?? {}) };
   if (typeof o.clock !== 'function')
     throw new FaststatTypeError('options.clock must be a function');

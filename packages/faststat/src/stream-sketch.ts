@@ -1,3 +1,4 @@
+import { checkKnownKeys } from './errors.js';
 import {
   type HeavyHitter,
   HeavyHitters,
@@ -40,6 +41,7 @@ export class StreamSketch {
   readonly heavyHitters: HeavyHitters;
 
   constructor(options: StreamSketchOptions = {}) {
+    checkKnownKeys('StreamSketch', options, ['precision', 'epsilon']);
     this.hyperloglog = new HyperLogLog({ precision: options.precision ?? 14 });
     this.heavyHitters = new HeavyHitters({ epsilon: options.epsilon ?? 0.001 });
   }

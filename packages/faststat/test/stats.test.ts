@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { BUCKET_BOUNDS, FaststatErrorCode, Stats } from '../src/index.js';
+import {
+  BUCKET_BOUNDS,
+  FaststatErrorCode,
+  HeavyHitters,
+  HyperLogLog,
+  Markov,
+  nanotime,
+  Stats,
+  StreamSketch,
+} from '../src/index.js';
 import { fakeClock } from './random.js';
 
 const xs = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9];
@@ -138,6 +147,26 @@ describe('Stats', () => {
     expect(() => new Stats({ percentiles: [0.5, 1.5] })).toThrow('options.percentiles[1]');
     expect(() => new Stats({ bogus: 1 } as never)).toThrow('options.bogus is not a Stats option');
     expect(() => new Stats({ clock: 5 } as never)).toThrow('options.clock must be a function');
+  });
+
+  it('rejects a misspelt option of every constructor and suggests the closest known one', () => {
+    expect(() => new Stats({ recentSise: 5 } as never)).toThrow(
+      /options\.recentSise is not a Stats option; did you mean "recentSize"\? \(known: .*topSize/,
+    );
+    expect(() => new HeavyHitters({ epsilom: 0.1 } as never)).toThrow(
+      'options.epsilom is not a HeavyHitters option; did you mean "epsilon"?',
+    );
+    expect(() => new HyperLogLog({ precison: 10 } as never)).toThrow(/did you mean "precision"/);
+    expect(() => new StreamSketch({ epsilon: 0.1, precission: 10 } as never)).toThrow(
+      /StreamSketch option; did you mean "precision"/,
+    );
+    expect(() => new Markov({ clok: nanotime } as never)).toThrow(/did you mean "clock"/);
+    expect(() => new Markov({ statsOptions: { recentSize: 1, topSzie: 1 } } as never)).toThrow(
+      /did you mean "topSize"/,
+    );
+    expect(() => new Stats(null as never)).toThrow(
+      expect.objectContaining({ code: 'SUP_ERR_FASTSTAT_INVALID_ARGUMENT' }),
+    );
   });
 
   it('counts 1-2-5 buckets by inclusive upper bound, exactly at the bounds', () => {

@@ -1,4 +1,4 @@
-import type { Context } from '@support/context';
+import { type Context, didYouMean } from '@support/context';
 import { codes, MetaError } from './errors.js';
 import type { MetaSource } from './sources.js';
 
@@ -115,7 +115,7 @@ function positiveInt(name: string, value: unknown): void {
 export function validateOptions(options: MetaAppOptions): void {
   if (options === null || typeof options !== 'object') fail('options must be an object');
   for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) fail(`unknown option ${JSON.stringify(key)}`);
+    if (!KNOWN.has(key)) fail(`options.${key} is not a known option${didYouMean(key, [...KNOWN])}`);
   }
   const o = options;
   if (o.context !== undefined && typeof o.context?.snapshot !== 'function')

@@ -238,7 +238,10 @@ describe('JSON of every view (one process)', () => {
   test('options are validated with messages naming the option', () => {
     expect(() => createMetaApp({ token: 'short' })).toThrow(/options\.token/);
     expect(() => createMetaApp({ maxRows: 0 })).toThrow(/options\.maxRows/);
-    expect(() => createMetaApp({ bogus: 1 } as never)).toThrow(/unknown option "bogus"/);
+    expect(() => createMetaApp({ bogus: 1 } as never)).toThrow(
+      /options\.bogus is not a known option/,
+    );
+    expect(() => createMetaApp({ tokn: 'x' } as never)).toThrow(/did you mean "token"\?/);
     expect(() => createMetaApp({ source: {} as never })).toThrow(
       expect.objectContaining({ code: 'SUP_ERR_META_INVALID_OPTION' }),
     );

@@ -1,3 +1,4 @@
+import { didYouMean } from '@support/context';
 import { codes, PreforkError } from './errors.js';
 
 // Option validators: each returns the value or throws a PreforkError naming the option.
@@ -17,7 +18,12 @@ export function plainObject(value: unknown, name: string): Record<string, unknow
 
 export function rejectUnknown(given: object, known: object, name: string): void {
   for (const key of Object.keys(given)) {
-    if (!Object.hasOwn(known, key)) throw invalid(`${name}.${key}`, 'is not a known option');
+    if (!Object.hasOwn(known, key)) {
+      throw invalid(
+        `${name}.${key}`,
+        `is not a known option${didYouMean(key, Object.keys(known))}`,
+      );
+    }
   }
 }
 

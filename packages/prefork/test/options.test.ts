@@ -64,6 +64,10 @@ describe('Arbiter options', () => {
     invalid(undefined, /^options must be an object/);
     invalid({}, /options\.worker must be a function/);
     invalid({ worker, bogus: 1 }, /options\.bogus is not a known option/);
+    invalid(
+      { worker, maxClient: 1 },
+      /options\.maxClient is not a known option; did you mean "maxClients"\?/,
+    );
     invalid({ worker, workers: 0 }, /options\.workers must be a positive integer/);
     invalid({ worker, maxClients: 1.5 }, /options\.maxClients must be a positive integer/);
     invalid({ worker, listen: {} }, /options\.listen must be an array/);
