@@ -101,8 +101,8 @@ export class Arbiter {
 
   /**
    * In the primary: starts the workers and supervises until stopped (by
-   * stop(), SIGTERM/SIGINT or a hot upgrade); rejects when workers cannot
-   * start. In a worker: runs `options.worker(w)` and resolves once it is ready.
+   * stop(), SIGTERM/SIGINT or a hot upgrade, also while starting); rejects
+   * when workers cannot start. In a worker: runs `options.worker(w)` and resolves once it is ready.
    */
   async run(): Promise<void> {
     if (isWorker()) {
@@ -116,6 +116,9 @@ export class Arbiter {
       await this.start();
     } catch (error) {
       this.removeSignals();
+      // Stopped (SIGTERM, stop()) before every worker was ready: the end
+      // run() waits for, not a failure, so Ctrl-C at startup prints nothing.
+      if (this.fatal === undefined && this.stopping !== undefined) return this.stopped;
       throw error;
     }
     return this.stopped;

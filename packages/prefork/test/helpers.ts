@@ -31,7 +31,8 @@ const apps = new Set<App>();
 export async function startApp(
   opts: Record<string, unknown> = {},
   version = 'v1',
-  extra: { log?: boolean } = {},
+  /** `until`: return once a line matches it (the arbiter's pid in `pid`), not at READY. */
+  extra: { log?: boolean; until?: RegExp } = {},
 ): Promise<App> {
   const dir = mkdtempSync(join(tmpdir(), 'prefork-test-'));
   const versionFile = join(dir, 'version');
@@ -113,6 +114,12 @@ export async function startApp(
     },
   };
   apps.add(app);
+  if (extra.until !== undefined) {
+    await app.waitFor(extra.until);
+    app.pid = child.pid as number;
+    app.pids.add(app.pid);
+    return app;
+  }
   const m = await app.waitFor(/^(?:READY (\d+) (\d+)|FAILED .*)/);
   if (m[0].startsWith('FAILED')) {
     await app.stop();

@@ -38,6 +38,16 @@ describe('arbiter lifecycle (real processes)', () => {
     agent.destroy();
   });
 
+  it('SIGTERM while the workers are starting stops the arbiter quietly: run() resolves, exit code 0', async () => {
+    const app = await startApp({ workers: 2 }, 'slow', { until: /^ADMIN \d+/ });
+    const exited = new Promise<number | null>((resolve) => app.child.once('exit', resolve));
+    await sleep(300);
+    process.kill(app.pid, 'SIGTERM');
+    expect(await exited).toBe(0);
+    expect(app.output).toContain(`STOPPED ${app.pid}`);
+    expect(app.output.filter((l) => /FAILED|Error/.test(l))).toEqual([]);
+  });
+
   it('a worker that fails to start every time stops the arbiter with SUP_ERR_PREFORK_START_FAILED', async () => {
     await expect(
       startApp({ workers: 1, maxStartFailures: 3, backoffInitial: 10 }, 'broken'),
