@@ -18,6 +18,13 @@ const ALLOWED = new Set([
   2304, 2552, 2580, 2591, 2582, 1375, 1378, 1208, 7006, 7031, 18004, 2451, 2300,
 ]);
 
+/** `<!-- readme-check: needs redis-server -->` right before a block: the server it talks to. */
+const NEEDS = /<!--\s*readme-check:\s*needs\s+(\S+)\s*-->\s*$/;
+/** Undeclared names: the block is a fragment of a larger program. */
+const UNDECLARED = new Set([2304, 2552, 2580, 2591, 2582]);
+const IMPORTS = /^\s*import\s|\brequire\(/m;
+const OWN_MODULE = /from\s+['"]\.\.?\/|require\(\s*['"]\.\.?\//;
+
 /** The code blocks of one README: { file, line, lang, code }. */
 export function blocks(file) {
   const text = readFileSync(file, 'utf8');
@@ -25,6 +32,7 @@ export function blocks(file) {
     file,
     line: text.slice(0, m.index).split('\n').length + 1,
     lang: m[2],
+    needs: text.slice(0, m.index).match(NEEDS)?.[1],
     code: m[3]
       .split('\n')
       .map((l) => l.slice(m[1].length))
@@ -34,6 +42,19 @@ export function blocks(file) {
 
 /** Problems found in the README files, as `file:line: message` strings. */
 export function check(files) {
+  return analyze(files).problems;
+}
+
+/**
+ * The blocks that are whole programs: they import something and TypeScript
+ * finds no name they use without declaring, no `…` placeholder and no module
+ * of the example's own (`./tasks.js`). `run.mjs` runs them.
+ */
+export function programs(files) {
+  return analyze(files).programs;
+}
+
+function analyze(files) {
   const all = files.flatMap((f) => blocks(resolve(root, f)));
   const problems = [];
   const sources = new Map();
@@ -75,9 +96,16 @@ export function check(files) {
   host.readFile = (f) => sources.get(resolve(f))?.code ?? read(f);
   host.fileExists = (f) => sources.has(resolve(f)) || exists(f);
   const program = ts.createProgram([...sources.keys()], options, host);
+  const programs = [];
   for (const [path, { block }] of sources) {
     const sf = program.getSourceFile(path);
     const diags = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
+    const whole =
+      IMPORTS.test(block.code) &&
+      !block.code.includes('…') &&
+      !OWN_MODULE.test(block.code) &&
+      !diags.some((d) => UNDECLARED.has(d.code));
+    if (whole) programs.push(block);
     for (const d of diags) {
       if (ALLOWED.has(d.code)) continue;
       // Untyped JavaScript parameters infer as unknown: assignability is not checked there.
@@ -90,7 +118,7 @@ export function check(files) {
       problems.push(`${block.file}:${block.line + at}: TS${d.code} ${text}`);
     }
   }
-  return problems;
+  return { problems, programs };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
