@@ -1,7 +1,7 @@
 // Packs the packages (built first), installs the tarballs, not workspace
 // links, into a fresh app directory outside the workspace together with
 // Express 5 and two TypeScript versions, then runs the ESM and the CommonJS
-// app and type-checks the TypeScript one with the oldest and the newest
+// app and a preforked Group, and type-checks the TypeScript one with the oldest and the newest
 // supported TypeScript. Needs the npm registry for third-party packages.
 // Usage: node examples/tarball-app/run.mjs [--keep]
 import { execFile } from 'node:child_process';
@@ -16,7 +16,17 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..', '..');
 const PNPM = ['--yes', 'pnpm@12.4.2'];
 /** The packages the app uses, dependencies first. */
-export const PACKAGES = ['faststat', 'context', 'bufsock', 'connmgr', 'threadpool', 'web'];
+export const PACKAGES = [
+  'faststat',
+  'context',
+  'bufsock',
+  'connmgr',
+  'threadpool',
+  'web',
+  'prefork',
+  'meta',
+  'core',
+];
 /** The oldest TypeScript the declarations are checked with, and the newest. */
 export const TYPESCRIPT = { oldest: '5.4.5', newest: '6.0.3' };
 
@@ -82,6 +92,8 @@ export async function run({ keep = false, log = () => {} } = {}) {
     // must still load their dist/ (their own condition is `@support/source`).
     log('run the CommonJS app (with --conditions=source)');
     out.cjs = await sh(process.execPath, ['--conditions=source', 'cjs.cjs'], app, 60_000);
+    log('run the preforked Group app');
+    out.group = await sh(process.execPath, ['group.mjs'], app, 60_000);
     for (const which of ['oldest', 'newest']) {
       log(`tsc ${TYPESCRIPT[which]}`);
       const tsc = join(app, 'node_modules', `typescript-${which}`, 'bin', 'tsc');
@@ -100,6 +112,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   });
   console.log(out.esm.trim());
   console.log(out.cjs.trim());
+  console.log(out.group.trim());
   console.log(`tsc ${TYPESCRIPT.oldest} and ${TYPESCRIPT.newest}: no errors`);
   if (process.argv.includes('--keep')) console.log(`kept ${dir}`);
 }

@@ -1,5 +1,5 @@
 // Installs the packed packages into a fresh app and runs it (see run.mjs).
-// It builds six packages and installs from the npm registry, so it takes
+// It builds nine packages and installs from the npm registry, so it takes
 // minutes: it runs under CI (or with SUPPORT_TARBALL_TEST=1) and is skipped,
 // saying so, otherwise.
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ const enabled = process.env.CI !== undefined || process.env.SUPPORT_TARBALL_TEST
 describe.skipIf(!enabled)(
   'the packed packages in a new app (set SUPPORT_TARBALL_TEST=1 or CI)',
   () => {
-    it(`install from tarballs, run as ESM and CommonJS, type-check with TypeScript ${TYPESCRIPT.oldest} and ${TYPESCRIPT.newest}`, async () => {
+    it(`install from tarballs, run as ESM and CommonJS and as a preforked Group, type-check with TypeScript ${TYPESCRIPT.oldest} and ${TYPESCRIPT.newest}`, async () => {
       const { out } = await run();
       expect(out.esm).toContain('esm app: ok');
       // The shed requests were logged in one line, not a stack each.
@@ -20,6 +20,7 @@ describe.skipIf(!enabled)(
         ),
       ]);
       expect(out.cjs).toContain('cjs app: ok');
+      expect(out.group).toContain('group app: ok');
       expect(out['tsc-oldest']).toBe('');
       expect(out['tsc-newest']).toBe('');
     }, 900_000);
