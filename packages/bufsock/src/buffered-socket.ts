@@ -215,8 +215,15 @@ export class BufferedSocket<S extends Duplex = Duplex> {
   tryRecvSize(size: number): Buffer | undefined {
     // Inlined (no closure, no try/finally): this is the hottest call of a framing loop.
     if (this.receives.length > 0) throw new ReceivePendingError('tryRecvSize');
-    if (!isCount(size)) throw new InvalidOptionError('size must be a non-negative integer');
     const rbuf = this.rbuf;
+    // A uint32 needs no further validation; others take the full check.
+    if (size >>> 0 === size) {
+      const out = rbuf.takeInHead(size);
+      if (out !== undefined) {
+        if (this.paused) this.updateFlow();
+        return out;
+      }
+    } else if (!isCount(size)) throw new InvalidOptionError('size must be a non-negative integer');
     if (rbuf.length >= size) {
       const out = rbuf.take(size);
       if (this.paused) this.updateFlow();
@@ -237,7 +244,10 @@ export class BufferedSocket<S extends Duplex = Duplex> {
    */
   tryRecvFrame(): Buffer | undefined {
     if (this.receives.length > 0) throw new ReceivePendingError('tryRecvFrame');
-    const out = this.frameAttempt('tryRecvFrame');
+    // Most frames lie whole in the first chunk; the rest (across chunks, too
+    // long, not all here yet) take the general path.
+    const out =
+      this.rbuf.takeFrameInHead(this.options.maxsize) ?? this.frameAttempt('tryRecvFrame');
     if (out === NOT_READY) return undefined;
     if (this.paused) this.updateFlow();
     return out;
@@ -251,6 +261,14 @@ export class BufferedSocket<S extends Duplex = Duplex> {
    * timeout or abort nothing is consumed.
    */
   recvFrame(options?: OperationOptions): Promise<Buffer> {
+    // Already buffered, nothing queued, no options: no closures, no deadline.
+    if (options === undefined && this.receives.length === 0) {
+      const out = this.rbuf.takeFrameInHead(this.options.maxsize);
+      if (out !== undefined) {
+        if (this.paused) this.updateFlow();
+        return Promise.resolve(out);
+      }
+    }
     return this.receive(
       'recvFrame',
       () => this.frameAttempt('recvFrame'),

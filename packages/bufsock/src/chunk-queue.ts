@@ -28,17 +28,25 @@ export class ChunkQueue {
   /** Removes and returns the first `n` bytes (`n <= length`). */
   take(n: number): Buffer {
     if (n === 0) return EMPTY;
+    return this.takeInHead(n) ?? this.copyOut(n, true);
+  }
+
+  /**
+   * Removes and returns the first `n` bytes when they lie in the first chunk
+   * (a view of it, or the chunk itself); otherwise, and for `n` = 0,
+   * `undefined` with nothing consumed.
+   */
+  takeInHead(n: number): Buffer | undefined {
+    if (n === 0 || this.length < n) return undefined;
     const first = this.chunks[this.head]!;
     const start = this.offset;
     const end = start + n;
-    if (end <= first.length) {
-      this.generation++;
-      this.length -= n;
-      if (end === first.length) this.dropHead();
-      else this.offset = end;
-      return start === 0 && end === first.length ? first : first.subarray(start, end);
-    }
-    return this.copyOut(n, true);
+    if (end > first.length) return undefined;
+    this.generation++;
+    this.length -= n;
+    if (end === first.length) this.dropHead();
+    else this.offset = end;
+    return start === 0 && end === first.length ? first : first.subarray(start, end);
   }
 
   /**
@@ -56,6 +64,31 @@ export class ChunkQueue {
     }
     this.generation++;
     this.length -= skip + n;
+    if (end === first.length) this.dropHead();
+    else this.offset = end;
+    return first.subarray(start, end);
+  }
+
+  /**
+   * The payload of the frame at the head (a 4-byte big-endian length, then
+   * that many bytes), consumed, when the whole frame lies in the first chunk
+   * and its length is at most `maxsize`; otherwise `undefined` with nothing
+   * consumed, and the caller takes the general path. One bounds check and one
+   * view: this is all a framing loop does for most messages.
+   */
+  takeFrameInHead(maxsize: number): Buffer | undefined {
+    if (this.length < 4) return undefined;
+    const first = this.chunks[this.head]!;
+    const o = this.offset;
+    const start = o + 4;
+    if (start > first.length) return undefined;
+    // Unsigned: `<< 24` alone would make lengths from 2 GiB up negative.
+    const size =
+      ((first[o]! << 24) | (first[o + 1]! << 16) | (first[o + 2]! << 8) | first[o + 3]!) >>> 0;
+    const end = start + size;
+    if (size > maxsize || end > first.length) return undefined;
+    this.generation++;
+    this.length -= end - o;
     if (end === first.length) this.dropHead();
     else this.offset = end;
     return first.subarray(start, end);

@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   BufferedSocket,
@@ -212,6 +213,48 @@ describe('BufferedSocket synchronous fast path', () => {
     expect(bs.tryRecvUntil('\r\n')).toBeUndefined();
     expect(bs.tryPeek(2)!.toString()).toBe('mo');
     expect(bs.tryRecv(10)!.toString()).toBe('more');
+  });
+
+  it('tryRecvSize validates the size however it is called', async () => {
+    const { bs, remote } = await setup();
+    await write(remote, 'abcdef');
+    await bs.peek(6);
+    for (const size of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, '4']) {
+      expect(() => bs.tryRecvSize(size as number)).toThrow(InvalidOptionError);
+    }
+    expect(bs.tryRecvSize(0)!.length).toBe(0);
+    expect(bs.tryRecvSize(2 ** 32)).toBeUndefined();
+    expect(bs.tryRecvSize(6)!.toString()).toBe('abcdef');
+  });
+
+  it('tryRecvSize returns a view inside a chunk and a copy across chunks', async () => {
+    const loop = new PassThrough();
+    const sock = new BufferedSocket(loop, { timeout: 2000 });
+    const first = Buffer.from('abcdef');
+    const second = Buffer.from('ghij');
+    loop.write(first);
+    await sock.peek(6);
+    loop.write(second);
+    await sock.peek(10);
+    const view = sock.tryRecvSize(4)!;
+    const across = sock.tryRecvSize(4)!;
+    expect([view.toString(), across.toString()]).toEqual(['abcd', 'efgh']);
+    first.fill(0x2e);
+    second.fill(0x2e);
+    expect([view.toString(), across.toString()]).toEqual(['....', 'efgh']);
+    expect(sock.tryRecvSize(2)!.toString()).toBe('..');
+    await sock.close();
+  });
+
+  it('draining a paused buffer with tryRecvSize resumes the socket', async () => {
+    const loop = new PassThrough();
+    const sock = new BufferedSocket(loop, { timeout: 2000, maxsize: 16 });
+    loop.write(Buffer.alloc(64, 7));
+    await sock.peek(1);
+    expect(loop.isPaused()).toBe(true);
+    for (let i = 0; i < 16; i++) expect(sock.tryRecvSize(4)).toEqual(Buffer.alloc(4, 7));
+    expect(loop.isPaused()).toBe(false);
+    await sock.close();
   });
 
   it('refuses to jump the queue of pending asynchronous receives', async () => {
