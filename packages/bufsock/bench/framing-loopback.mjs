@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { BufferedSocket } from '@support/bufsock';
-import { fmt, median, table } from '@support-tools/bench';
+import { printRatios, ratios } from './framing-report.mjs';
 
 const PAYLOAD = 100;
 const sender = fileURLToPath(new URL('sender.mjs', import.meta.url));
@@ -115,39 +115,21 @@ async function framingOverLoopback({ messages = 1_000_000, rounds = 5 } = {}) {
       cpu[kind].push(run.cpu);
     }
   }
-  const stats = (kind) => ({
-    rate: messages / median(wall[kind]),
-    wall: wall[kind].map((s, i) => wall.baseline[i] / s),
-    cpu: cpu[kind].map((s, i) => cpu.baseline[i] / s),
-  });
-  return { messages, rounds, ...Object.fromEntries(kinds.map((k) => [k, stats(k)])) };
+  return { messages, rounds, ...ratios(kinds, wall, cpu, messages) };
 }
 
 /** Prints the markdown section for a result of {@link framingOverLoopback}. */
 function printFramingOverLoopback(result) {
   const { messages, rounds } = result;
-  const ratio = (values) =>
-    `${fmt(median(values))}× (${fmt(Math.min(...values))}–${fmt(Math.max(...values))})`;
-  const row = (label, kind) => [
-    label,
-    fmt(result[kind].rate),
-    ratio(result[kind].wall),
-    ratio(result[kind].cpu),
-  ];
-  process.stdout.write(
-    `### Length-prefixed framing over loopback: ${messages.toLocaleString('en-US')} × (4 + ${PAYLOAD} bytes), sender in a child process (${rounds} alternating rounds)\n\n`,
-  );
-  table(
-    ['receiver', 'messages/s', 'vs baseline, wall clock', 'vs baseline, CPU time'],
+  printRatios(
+    `Length-prefixed framing over loopback: ${messages.toLocaleString('en-US')} × (4 + ${PAYLOAD} bytes), sender in a child process (${rounds} alternating rounds)`,
+    result,
     [
-      ["baseline: hand-written `'data'` parser", fmt(result.baseline.rate), '1×', '1×'],
-      row('`await recvSize(4)` + `await recvSize(n)`', 'async'),
-      row('`tryRecvSize() ?? await recvSize()` (sync fast path)', 'sync'),
-      row('`tryRecvFrame() ?? await recvFrame()`', 'frame'),
+      ['`await recvSize(4)` + `await recvSize(n)`', 'async'],
+      ['`tryRecvSize() ?? await recvSize()` (sync fast path)', 'sync'],
+      ['`tryRecvFrame() ?? await recvFrame()`', 'frame'],
     ],
-  );
-  process.stdout.write(
-    'Ratios: median over the rounds of (baseline time / receiver time) in the same round, range over the rounds in parentheses; CPU time of the receiving process only.\n\n',
+    '; CPU time of the receiving process only',
   );
 }
 

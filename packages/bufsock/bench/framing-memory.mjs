@@ -5,7 +5,7 @@
 //   node bench/framing-memory.mjs [rounds=9] [messages=1000000]
 import { Duplex } from 'node:stream';
 import { BufferedSocket } from '@support/bufsock';
-import { fmt, median, table } from '@support-tools/bench';
+import { printRatios, ratios } from './framing-report.mjs';
 
 const KiB = 1024;
 const CHUNK = 64 * KiB;
@@ -132,39 +132,21 @@ async function framingInMemory({ messages = 1_000_000, rounds = 9 } = {}) {
       cpu[kind].push((c.user + c.system) / 1e6);
     }
   }
-  const stats = (kind) => ({
-    rate: messages / median(wall[kind]),
-    wall: wall[kind].map((s, i) => wall.baseline[i] / s),
-    cpu: cpu[kind].map((s, i) => cpu.baseline[i] / s),
-  });
-  return { messages, rounds, ...Object.fromEntries(kinds.map((k) => [k, stats(k)])) };
+  return { messages, rounds, ...ratios(kinds, wall, cpu, messages) };
 }
 
 /** Prints the markdown section for a result of {@link framingInMemory}. */
 function printFramingInMemory(result) {
   const { messages, rounds } = result;
-  const ratio = (values) =>
-    `${fmt(median(values))}× (${fmt(Math.min(...values))}–${fmt(Math.max(...values))})`;
-  const row = (label, kind) => [
-    label,
-    fmt(result[kind].rate),
-    ratio(result[kind].wall),
-    ratio(result[kind].cpu),
-  ];
-  process.stdout.write(
-    `### Length-prefixed framing in memory: ${messages.toLocaleString('en-US')} × (4 + ${PAYLOAD} bytes) in 64 KiB chunks (${rounds} alternating rounds)\n\n`,
-  );
-  table(
-    ['receiver', 'messages/s', 'vs baseline, wall clock', 'vs baseline, CPU time'],
+  printRatios(
+    `Length-prefixed framing in memory: ${messages.toLocaleString('en-US')} × (4 + ${PAYLOAD} bytes) in 64 KiB chunks (${rounds} alternating rounds)`,
+    result,
     [
-      ["baseline: hand-written `'data'` parser", fmt(result.baseline.rate), '1×', '1×'],
-      row('`tryRecvFrame() ?? await recvFrame()`', 'frame'),
-      row('`tryRecvSize(4) ?? await recvSize(4)`, then the payload likewise', 'size'),
-      row('floor for the line above: the hand parser making the same two Buffers', 'twoViews'),
+      ['`tryRecvFrame() ?? await recvFrame()`', 'frame'],
+      ['`tryRecvSize(4) ?? await recvSize(4)`, then the payload likewise', 'size'],
+      ['floor for the line above: the hand parser making the same two Buffers', 'twoViews'],
     ],
-  );
-  process.stdout.write(
-    'Ratios: median over the rounds of (baseline time / receiver time) in the same round, range over the rounds in parentheses.\n\n',
+    '',
   );
 }
 
