@@ -1,9 +1,11 @@
 // @support/threadpool benchmarks: dispatch overhead of a trivial cpuBound
-// call next to the same task through piscina directly (and inline), event
+// call next to the same task through piscina directly (and inline), each path
+// in processes of its own and all paths interleaved in one process, event
 // loop responsiveness while 2 s of synchronous parsing runs in the pool or
 // inline, and the cost of rejections when the queue bound is hit.
 // Run: pnpm bench threadpool (from the repository root).
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Context } from '@support/context';
 import { closePools, configurePools, getPool } from '@support/threadpool';
@@ -54,6 +56,56 @@ table(
     row('`cpuBound` task', rt.cpuBound),
     row('`cpuBound` with `setThreadDispatch(false)` (inline)', rt.inline),
     row('`task.raw()` awaited', rt.raw),
+  ],
+);
+
+// --- dispatch overhead, in one process ----------------------------------------
+// The same calls with the paths interleaved in blocks within one process, so
+// that load from other jobs hits them alike, each round's ratio taken against
+// piscina in that same round. Pinned to one CPU where taskset exists: on this
+// VM a thread woken on the other, idle vCPU costs ~60 µs more per round trip,
+// and which pool's thread lands there is luck that lasts a whole process.
+// Several processes, because a process's ratio also varies a little.
+const PROCESSES = 5;
+const blocksChild = fileURLToPath(new URL('./dispatch-blocks.mjs', import.meta.url));
+const pinned = existsSync('/usr/bin/taskset');
+const inProcess = { piscina: [], piscinaNamed: [], cpuBound: [] };
+let shape;
+for (let p = 0; p < PROCESSES; p++) {
+  const out = pinned
+    ? execFileSync('/usr/bin/taskset', ['-c', '0', process.execPath, blocksChild], {
+        encoding: 'utf8',
+      })
+    : execFileSync(process.execPath, [blocksChild], { encoding: 'utf8' });
+  shape = JSON.parse(out.trim().split('\n').pop());
+  for (const path of Object.keys(inProcess)) inProcess[path].push(...shape.medians[path]);
+}
+const blockRow = (label, path) => {
+  const values = inProcess[path];
+  const ratios = values.map((v, i) => v / inProcess.piscina[i]);
+  return [
+    label,
+    fmt(median(values)),
+    `${fmt(Math.min(...values))}–${fmt(Math.max(...values))}`,
+    `${fmt(median(ratios))}×`,
+    `${fmt(Math.min(...ratios))}–${fmt(Math.max(...ratios))}`,
+  ];
+};
+process.stdout.write(
+  `Dispatch overhead in one process: the same round trip, the paths interleaved in blocks of ${shape.blockSize} calls (rotating order), ${shape.blocks} blocks per path per round, ${shape.rounds} rounds after two warm-up rounds, in ${PROCESSES} processes${pinned ? ' pinned to one CPU (`taskset -c 0`)' : ''}; round trip is the median (and range) over all rounds of each round's per-call median; the ratio is each round's median over \`piscina.run(x)\`'s in the same round, median (and range) over all rounds.\n\n`,
+);
+table(
+  [
+    'path',
+    'round trip (µs)',
+    'range over rounds',
+    'vs `piscina.run(x)`',
+    'ratio range over rounds',
+  ],
+  [
+    blockRow('`piscina.run(x)` (pool default export)', 'piscina'),
+    blockRow('`piscina.run(x, { name })`', 'piscinaNamed'),
+    blockRow('`cpuBound` task', 'cpuBound'),
   ],
 );
 

@@ -19,9 +19,11 @@ import {
   resolvePoolOptions,
   type ThreadPoolOptions,
 } from './options.js';
-import { type ErrorRecord, rebuildError } from './remote-error.js';
+import { TaskRegistry } from './registry.js';
+import { isTaskErrorReply, rebuildError } from './remote-error.js';
 import { recordLater, type StatNames, sizeOf, statNames } from './stats.js';
 import { makeTask, type Task } from './task.js';
+import { TimingSlots } from './timings.js';
 import { WORKER_FILE } from './worker-file.js';
 
 /** A task as the pool threads find it: a module URL and an export name. */
@@ -71,7 +73,28 @@ export interface CloseOptions {
   timeout?: number;
 }
 
-type Reply = [ok: boolean, value: unknown, start: number, durationMs: number];
+/** One call on its way through a thread: what settling it needs. */
+interface Call {
+  readonly ctx: Context;
+  readonly task: TaskRef;
+  readonly entry: Registered;
+  readonly args: readonly unknown[];
+  /** Its timing slot (timings.ts), -1 when none was free. */
+  readonly slot: number;
+  readonly submitted: number;
+  /** Calls already pending when it arrived. */
+  readonly depth: number;
+}
+
+/** What the pool keeps per task wrapper: its number in the registry and its stat names. */
+interface Registered {
+  /** -1 when the registry was full: its calls carry URL and name. */
+  readonly id: number;
+  readonly names: StatNames;
+}
+
+// Constant; read once (the getter costs more than a field on every call).
+const timeOrigin = performance.timeOrigin;
 
 // Every open pool in the process, whichever build created it (poolStatus() lists them all).
 const live = processWide('@support/threadpool:live-pools@1', () => new Set<ThreadPool>());
@@ -98,8 +121,10 @@ export class ThreadPool {
   private isClosed = false;
   private closing: Promise<void> | undefined;
   private idleWaiters: Array<() => void> = [];
+  private readonly registry = new TaskRegistry();
+  private readonly timings: TimingSlots;
   // Per task wrapper; weak because run() makes a TaskRef per call.
-  private readonly names = new WeakMap<TaskRef, StatNames>();
+  private readonly registered = new WeakMap<TaskRef, Registered>();
   private readonly droppedName: string;
   // Held here because the context's component registry holds it weakly.
   private readonly component = { kind: 'threadpool', status: () => this.status() };
@@ -109,6 +134,8 @@ export class ThreadPool {
     this.options = resolvePoolOptions(options);
     this.name = this.options.name;
     this.droppedName = `${this.name}.dropped`;
+    // One slot per call the bound lets in (up to MAX_TIMING_SLOTS).
+    this.timings = new TimingSlots(this.options.threads + this.options.maxQueue);
     live.add(this);
     this.unregister = (this.options.context ?? getContext()).components.register(
       this.name,
@@ -198,38 +225,34 @@ export class ThreadPool {
     options: CallOptions | undefined,
     depth: number,
   ): Promise<unknown> {
-    const submitted = performance.now();
+    // Started first: if piscina refuses its options, no timing slot is held.
+    const piscina = this.pool();
+    const entry = this.registeredAs(task);
+    const slot = this.timings.acquire();
+    const call: Call = { ctx, task, entry, args, slot, submitted: performance.now(), depth };
+    // The task's number when it is registered (see registry.ts), else its URL and name.
+    const message =
+      entry.id >= 0 ? [entry.id, slot, ...args] : { u: task.url, n: task.name, s: slot, a: args };
     if (options === undefined || (options.timeout === undefined && options.signal === undefined)) {
       // The common path: no timer, no listeners, no async function frame.
       const runOptions =
         options?.transferList === undefined
           ? undefined
           : { transferList: [...options.transferList] };
-      return this.pool()
-        .run({ u: task.url, n: task.name, a: args }, runOptions as never)
-        .then(
-          (reply: Reply) => {
-            this.settled();
-            return this.finish(ctx, task, args, reply, submitted, depth);
-          },
-          (error: unknown) => {
-            this.settled();
-            this.failedCount++;
-            recordLater(ctx, this.statNamesFor(task), depth, Number.NaN, 0, undefined);
-            throw this.translate(error, task, false, undefined, undefined);
-          },
-        );
+      return piscina.run(message, runOptions as never).then(
+        (value: unknown) => this.succeeded(call, value),
+        (error: unknown) => {
+          throw this.failed(call, error, false, undefined, undefined);
+        },
+      );
     }
-    return this.dispatchWithDeadline(ctx, task, args, options, submitted, depth);
+    return this.dispatchWithDeadline(call, message, options);
   }
 
   private async dispatchWithDeadline(
-    ctx: Context,
-    task: TaskRef,
-    args: readonly unknown[],
+    call: Call,
+    message: unknown,
     options: CallOptions,
-    submitted: number,
-    depth: number,
   ): Promise<unknown> {
     const { timeout, signal: userSignal } = options;
     let controller: AbortController | undefined;
@@ -241,7 +264,7 @@ export class ThreadPool {
       const c = controller;
       timer = setTimeout(() => {
         timedOut = true;
-        c.abort(new TaskTimeoutError(this.name, task.name, timeout));
+        c.abort(new TaskTimeoutError(this.name, call.task.name, timeout));
       }, timeout);
       timer.unref();
       if (userSignal !== undefined) {
@@ -249,50 +272,77 @@ export class ThreadPool {
         userSignal.addEventListener('abort', onUserAbort, { once: true });
       }
     }
-    let reply: Reply;
+    let value: unknown;
     try {
       const runOptions: { signal?: AbortSignal; transferList?: TransferListItem[] } = {
         signal: controller?.signal ?? userSignal,
       };
       if (options.transferList !== undefined) runOptions.transferList = [...options.transferList];
-      reply = (await this.pool().run(
-        { u: task.url, n: task.name, a: args },
-        runOptions as never,
-      )) as Reply;
+      value = await this.pool().run(message, runOptions as never);
     } catch (error) {
-      this.failedCount++;
-      recordLater(ctx, this.statNamesFor(task), depth, Number.NaN, 0, undefined);
-      throw this.translate(error, task, timedOut, timeout, userSignal);
+      throw this.failed(call, error, timedOut, timeout, userSignal);
     } finally {
       if (timer !== undefined) clearTimeout(timer);
       if (onUserAbort !== undefined) userSignal?.removeEventListener('abort', onUserAbort);
-      this.settled();
     }
-    return this.finish(ctx, task, args, reply, submitted, depth);
+    return this.succeeded(call, value);
   }
 
-  /** Records a reply from a thread and turns it into the call's value or error. */
-  private finish(
-    ctx: Context,
-    task: TaskRef,
-    args: readonly unknown[],
-    reply: Reply,
-    submitted: number,
-    depth: number,
-  ): unknown {
-    const [ok, value, start, durationMs] = reply;
-    // The thread reports its start as epoch ms (its own timeOrigin + now).
-    const queuedMs = Math.max(0, start - (performance.timeOrigin + submitted));
-    const len = sizeOf(args[0]) ?? (ok ? sizeOf(value) : undefined);
-    recordLater(ctx, this.statNamesFor(task), depth, queuedMs, durationMs, len);
-    if (doneChannel.hasSubscribers)
-      doneChannel.publish({ pool: this.name, task: task.name, ok, queuedMs, durationMs });
-    if (ok) {
-      this.completedCount++;
-      return value;
+  /** Settles a call whose task returned: records it and gives back its value. */
+  private succeeded(call: Call, reply: unknown): unknown {
+    this.settled();
+    let value: unknown;
+    let start: number;
+    let durationMs: number;
+    if (call.slot >= 0) {
+      value = reply;
+      start = this.timings.start(call.slot);
+      durationMs = this.timings.duration(call.slot);
+      this.timings.release(call.slot);
+    } else {
+      // No slot was free: the thread sent the times along (see worker.mjs).
+      [value, start, durationMs] = reply as [unknown, number, number];
     }
+    this.completedCount++;
+    this.recordDone(call, true, start, durationMs, sizeOf(call.args[0]) ?? sizeOf(value));
+    return value;
+  }
+
+  /**
+   * Settles a call that was rejected: a task's error comes back rebuilt and
+   * recorded; anything else means the thread or piscina failed the call.
+   */
+  private failed(
+    call: Call,
+    error: unknown,
+    timedOut: boolean,
+    timeout: number | undefined,
+    userSignal: AbortSignal | undefined,
+  ): Error {
+    this.settled();
+    if (call.slot >= 0) this.timings.release(call.slot);
     this.failedCount++;
-    throw rebuildError(value as ErrorRecord, this.name);
+    if (isTaskErrorReply(error)) {
+      this.recordDone(call, false, error.start, error.duration, sizeOf(call.args[0]));
+      return rebuildError(error.record, this.name);
+    }
+    recordLater(call.ctx, call.entry.names, call.depth, Number.NaN, 0, undefined);
+    return this.translate(error, call.task, timedOut, timeout, userSignal);
+  }
+
+  /** Stats and the done channel for a call that reached a thread. */
+  private recordDone(
+    call: Call,
+    ok: boolean,
+    start: number,
+    durationMs: number,
+    len: number | undefined,
+  ): void {
+    // The thread reports its start as epoch ms (its own timeOrigin + now).
+    const queuedMs = Math.max(0, start - (timeOrigin + call.submitted));
+    recordLater(call.ctx, call.entry.names, call.depth, queuedMs, durationMs, len);
+    if (doneChannel.hasSubscribers)
+      doneChannel.publish({ pool: this.name, task: call.task.name, ok, queuedMs, durationMs });
   }
 
   private translate(
@@ -324,13 +374,16 @@ export class ThreadPool {
     }
   }
 
-  private statNamesFor(task: TaskRef): StatNames {
-    let names = this.names.get(task);
-    if (names === undefined) {
-      names = statNames(this.name, task.name);
-      this.names.set(task, names);
+  private registeredAs(task: TaskRef): Registered {
+    let entry = this.registered.get(task);
+    if (entry === undefined) {
+      entry = {
+        id: this.registry.idOf(task.url, task.name),
+        names: statNames(this.name, task.name),
+      };
+      this.registered.set(task, entry);
     }
-    return names;
+    return entry;
   }
 
   private pool(): Piscina {
@@ -344,7 +397,11 @@ export class ThreadPool {
       // Our own bound (checked before every call) is the one that counts.
       maxQueue: o.maxQueue + o.threads,
       concurrentTasksPerWorker: 1,
-      workerData: { preload: o.preload },
+      workerData: {
+        preload: o.preload,
+        registry: this.registry.buffer,
+        timings: this.timings.buffer,
+      },
       ...(o.execArgv === undefined ? {} : { execArgv: o.execArgv }),
       ...(o.resourceLimits === undefined ? {} : { resourceLimits: o.resourceLimits }),
     });

@@ -12,6 +12,27 @@ export interface ErrorRecord {
   thrown?: string;
 }
 
+/** The key that marks what a pool thread throws for a task's error (worker.mjs sets it). */
+export const TASK_ERROR = '@support/threadpool:task-error';
+
+/** A task's error as its pool thread throws it: the record and the call's times. */
+export interface TaskErrorReply {
+  record: ErrorRecord;
+  /** When the thread started the call, as epoch ms. */
+  start: number;
+  /** How long it ran, in ms. */
+  duration: number;
+}
+
+/** Whether a rejection from piscina is a task's error (else the thread failed). */
+export function isTaskErrorReply(value: unknown): value is TaskErrorReply {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<string, unknown>)[TASK_ERROR] === true
+  );
+}
+
 const STANDARD: Record<string, new (message: string) => Error> = {
   Error,
   TypeError,

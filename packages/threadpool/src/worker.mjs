@@ -3,6 +3,7 @@
 // loads modules with Node's own loader, which cannot load TypeScript on
 // Node 20, and this one file must work both from src/ (tests) and from dist/
 // (the build copies it unchanged). It imports nothing but Node built-ins.
+import { Buffer } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
 import { workerData } from 'node:worker_threads';
 
@@ -13,6 +14,21 @@ const TASK = Symbol.for('@support/threadpool:task');
 
 const preload = Array.isArray(workerData?.preload) ? workerData.preload : [];
 const timeOrigin = performance.timeOrigin;
+
+// The pool's numbered tasks (see registry.ts for the layout): calls name a
+// task by its number; an entry this thread has not read yet is read on demand.
+const registry = workerData?.registry instanceof SharedArrayBuffer ? workerData.registry : null;
+const registryWords = registry === null ? null : new Int32Array(registry);
+const refs = []; // [url, name] by number, as read so far
+let registryAt = 4;
+/** Task functions by number. */
+const byId = [];
+
+// Where results' times go (timings.ts); the main thread reads them after the reply.
+const times =
+  workerData?.timings instanceof SharedArrayBuffer ? new Float64Array(workerData.timings) : null;
+/** The key that marks a thrown task error record (remote-error.ts checks it). */
+const TASK_ERROR = '@support/threadpool:task-error';
 
 /** Settles once every preload module is imported; null when there is nothing to wait for. */
 let preloading =
@@ -56,6 +72,23 @@ async function load(url, name) {
   if (byName === undefined) handlers.set(url, (byName = new Map()));
   byName.set(name, handler);
   return handler;
+}
+
+/** The function of task number `id`, imported on first use in this thread. */
+async function loadId(id) {
+  const published = registryWords === null ? 0 : Atomics.load(registryWords, 0);
+  while (refs.length < published) {
+    const length = registryWords[registryAt >> 2];
+    const key = Buffer.from(registry, registryAt + 4, length).toString('utf8');
+    const newline = key.indexOf('\n');
+    refs.push([key.slice(0, newline), key.slice(newline + 1)]);
+    registryAt = (registryAt + 4 + length + 3) & ~3;
+  }
+  const ref = refs[id];
+  if (ref === undefined) throw new Error(`task number ${id} is not in this pool's registry`);
+  const fn = handlers.get(ref[0])?.get(ref[1]) ?? (await load(ref[0], ref[1]));
+  byId[id] = fn;
+  return fn;
 }
 
 /**
@@ -117,21 +150,86 @@ function errorRecord(error, depth = 0) {
 }
 
 /**
- * Runs one call: `{ u: module URL, n: export name, a: arguments }`. Returns
- * `[ok, value or error record, start (epoch ms), run time (ms)]`, so task
- * errors travel as data and a rejection from piscina always means the
- * thread itself failed.
+ * Runs one call: `[task number, timing slot, ...arguments]`, or `{ u: module
+ * URL, n: export name, s: timing slot, a: arguments }` for a task the
+ * registry had no room for. A result comes back bare, its start (epoch ms)
+ * and run time written to the slot (timings.ts); with no slot (-1) it comes
+ * back as `[value, start, run time]`. A task's error is thrown as a plain
+ * record carrying the times (see TASK_ERROR), so a rejection from piscina
+ * with anything else means the thread itself failed. Not async: a known task
+ * with a plain result is answered without a promise of ours in between.
  */
-export default async function runTask(call) {
+export default function runTask(call) {
   const t0 = performance.now();
+  const numbered = Array.isArray(call);
+  const fn = numbered ? byId[call[0]] : handlers.get(call.u)?.get(call.n);
+  if (fn === undefined) return loadAndRun(call, numbered, t0);
+  return runWith(fn, call, numbered, t0);
+}
+
+async function loadAndRun(call, numbered, t0) {
+  let fn;
   try {
-    const fn = handlers.get(call.u)?.get(call.n) ?? (await load(call.u, call.n));
-    let value = fn(...call.a);
-    // Only a thenable needs a turn of the microtask queue.
-    if (value !== null && typeof value === 'object' && typeof value.then === 'function')
-      value = await value;
-    return [true, value, timeOrigin + t0, performance.now() - t0];
+    fn = numbered ? await loadId(call[0]) : await load(call.u, call.n);
   } catch (error) {
-    return [false, errorRecord(error), timeOrigin + t0, performance.now() - t0];
+    fail(error, t0);
   }
+  return runWith(fn, call, numbered, t0);
+}
+
+function runWith(fn, call, numbered, t0) {
+  let value;
+  try {
+    value = numbered ? callNumbered(fn, call) : fn(...call.a);
+  } catch (error) {
+    fail(error, t0);
+  }
+  const slot = numbered ? call[1] : call.s;
+  // Only a thenable needs a turn of the microtask queue.
+  if (value !== null && typeof value === 'object' && typeof value.then === 'function')
+    return settle(value, slot, t0);
+  return reply(value, slot, t0);
+}
+
+/** Calls `fn` with the arguments after the task number and slot, without copying them for the common counts. */
+function callNumbered(fn, call) {
+  switch (call.length) {
+    case 2:
+      return fn();
+    case 3:
+      return fn(call[2]);
+    case 4:
+      return fn(call[2], call[3]);
+    default:
+      return fn(...call.slice(2));
+  }
+}
+
+async function settle(thenable, slot, t0) {
+  let value;
+  try {
+    value = await thenable;
+  } catch (error) {
+    fail(error, t0);
+  }
+  return reply(value, slot, t0);
+}
+
+function reply(value, slot, t0) {
+  const start = timeOrigin + t0;
+  const duration = performance.now() - t0;
+  if (slot < 0 || times === null) return [value, start, duration];
+  times[2 * slot] = start;
+  times[2 * slot + 1] = duration;
+  return value;
+}
+
+/** Throws the task's error as data: piscina hands what a task throws to the main thread as it is. */
+function fail(error, t0) {
+  throw {
+    [TASK_ERROR]: true,
+    record: errorRecord(error),
+    start: timeOrigin + t0,
+    duration: performance.now() - t0,
+  };
 }
