@@ -15,7 +15,14 @@ import net from 'node:net';
 import { Context } from '@support/context';
 import { Arbiter, ConnectionGate, HttpAdmission, isWorker } from '@support/prefork';
 
-const { kind, workers = 2, admission = false, maxInFlight } = JSON.parse(process.argv[2] ?? '{}');
+// `rule`: HttpAdmission options (target, interval, budget, …) to compare rules.
+const {
+  kind,
+  workers = 2,
+  admission = false,
+  maxInFlight,
+  rule,
+} = JSON.parse(process.argv[2] ?? '{}');
 
 function handler(req, res) {
   if (req.url === '/hold') return;
@@ -30,7 +37,9 @@ function handler(req, res) {
 
 function app(context) {
   if (!admission) return handler;
-  return new HttpAdmission({ context, ...(maxInFlight ? { maxInFlight } : {}) }).wrap(handler);
+  return new HttpAdmission({ context, ...(maxInFlight ? { maxInFlight } : {}), ...rule }).wrap(
+    handler,
+  );
 }
 
 const quiet = () => new Context({ monitoring: false, watchdog: false });

@@ -69,6 +69,35 @@ describe('AdmissionRule', () => {
     expect(r.shed).toBeGreaterThan(r.served);
   });
 
+  it('cuts the onset of a 3× overload short: shedding starts before a turn grows past growth × the one before (rule 1b)', () => {
+    const rule = new AdmissionRule(options);
+    let t = 0;
+    let previous = 2;
+    let longest = 0;
+    // Each turn brings 3× the work of the last, from one request up.
+    for (let i = 0; i < 20 && rule.episodes === 0; i++) {
+      const r = turn(rule, t, Math.max(1, Math.round((previous * 3) / 2)), 2);
+      previous = r.end - t;
+      longest = Math.max(longest, previous);
+      t = r.end;
+    }
+    expect(rule.episodes).toBe(1);
+    // Turns of 6, 18, 54 ms: the next one is cut at 1.5 × 54 = 81 ms, not at
+    // target + interval = 160 ms.
+    expect(longest).toBeLessThan(options.growth * 60);
+  });
+
+  it('keeps shedding through a short turn that sheds nothing under a steady overload (rule 3)', () => {
+    const rule = new AdmissionRule(options);
+    let t = openLoop(rule, 3, 2, 500).t;
+    expect(rule.state).toBe('dropping');
+    // The clients' sends came in a burst: one turn holds a single request.
+    t = turn(rule, t, 1, 2).end;
+    expect(rule.state).toBe('dropping');
+    openLoop(rule, 3, 2, 300, t);
+    expect(rule.episodes).toBe(1);
+  });
+
   it('stops once the load falls below capacity', () => {
     const rule = new AdmissionRule(options);
     const a = openLoop(rule, 3, 2, 1000);
