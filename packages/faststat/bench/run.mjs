@@ -49,12 +49,49 @@ table(
 many.length = 0;
 
 // --- cost per point ------------------------------------------------------
-const ROUNDS = 5;
-const costs = { stats: [], lean: [], duration: [], tdigest: [], hdr: [], clock: [] };
+/**
+ * nsPerOp's method (a warm-up, then the median of `runs` runs), reporting the
+ * process's CPU time per op beside the wall time: on the loaded shared
+ * machine the wall time also counts the moments the process waited for a core.
+ */
+function timed(fn, { iterations, runs }) {
+  fn(Math.min(iterations, 100_000));
+  const wall = [];
+  const cpu = [];
+  for (let r = 0; r < runs; r++) {
+    globalThis.gc?.();
+    const c0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    fn(iterations);
+    wall.push(Number(process.hrtime.bigint() - t0) / iterations);
+    const c = process.cpuUsage(c0);
+    cpu.push(((c.user + c.system) * 1000) / iterations);
+  }
+  return { wall: median(wall), cpu: median(cpu) };
+}
+
+const ROUNDS = 7;
+const costs = {
+  stats: [],
+  lean: [],
+  withInterval: [],
+  duration: [],
+  markov: [],
+  tdigest: [],
+  hdr: [],
+  clock: [],
+};
+const TRANSITIONS = N / 4;
+// One Markov for the whole bench, as a server keeps one for its lifetime: a
+// Markov made per run dies at the forced GC between runs, taking with it the
+// hidden classes its transitions were compiled against, so every run would
+// time V8 re-optimizing them too (≈+170 ns a transition, measured).
+const machine = new Markov();
+const live = Array.from({ length: 100 }, () => machine.makeTransitor('idle'));
 for (let round = 0; round < ROUNDS; round++) {
   // Interleaved so that load on the shared machine hits every contender alike.
   costs.stats.push(
-    nsPerOp(
+    timed(
       (n) => {
         const s = new Stats();
         for (let i = 0; i < n; i++) s.add(lognormal[i & MASK]);
@@ -63,7 +100,7 @@ for (let round = 0; round < ROUNDS; round++) {
     ),
   );
   costs.lean.push(
-    nsPerOp(
+    timed(
       (n) => {
         const s = new Stats({ interval: false, windowCounts: false, recentSize: 0, topSize: 0 });
         for (let i = 0; i < n; i++) s.add(lognormal[i & MASK]);
@@ -71,8 +108,28 @@ for (let round = 0; round < ROUNDS; round++) {
       { iterations: N, runs: 3 },
     ),
   );
+  costs.withInterval.push(
+    timed(
+      (n) => {
+        const s = new Stats({ interval: true });
+        for (let i = 0; i < n; i++) s.add(lognormal[i & MASK]);
+      },
+      { iterations: N, runs: 3 },
+    ),
+  );
+  costs.markov.push(
+    timed(
+      (n) => {
+        for (let i = 0; i < n; i++) {
+          const t = live[i % 100];
+          t.transition(t.state === 'idle' ? 'busy' : 'idle');
+        }
+      },
+      { iterations: TRANSITIONS, runs: 3 },
+    ),
+  );
   costs.duration.push(
-    nsPerOp(
+    timed(
       (n) => {
         const d = new Duration();
         for (let i = 0; i < n; i++) d.end(nanotime() - 1000);
@@ -81,7 +138,7 @@ for (let round = 0; round < ROUNDS; round++) {
     ),
   );
   costs.tdigest.push(
-    nsPerOp(
+    timed(
       (n) => {
         const t = new TDigest();
         for (let i = 0; i < n; i++) t.push(lognormal[i & MASK]);
@@ -90,7 +147,7 @@ for (let round = 0; round < ROUNDS; round++) {
     ),
   );
   costs.hdr.push(
-    nsPerOp(
+    timed(
       (n) => {
         const h = hdr.build({
           highestTrackableValue: 1e9,
@@ -103,7 +160,7 @@ for (let round = 0; round < ROUNDS; round++) {
     ),
   );
   costs.clock.push(
-    nsPerOp(
+    timed(
       (n) => {
         let sink = 0;
         for (let i = 0; i < n; i++) sink += nanotime();
@@ -113,36 +170,40 @@ for (let round = 0; round < ROUNDS; round++) {
     ),
   );
 }
-const c = Object.fromEntries(Object.entries(costs).map(([k, v]) => [k, median(v)]));
+const of = (k, kind) => costs[k].map((t) => t[kind]);
+const c = Object.fromEntries(Object.keys(costs).map((k) => [k, median(of(k, 'wall'))]));
+const spread = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return `${fmt(median(sorted))} (${fmt(sorted[0])}–${fmt(sorted.at(-1))})`;
+};
+// Each round's time over hdr's in the same round: the load of the moment cancels out.
+const vsHdr = (k, kind) => spread(of(k, kind).map((ns, i) => ns / costs.hdr[i][kind]));
+const row = (label, k, tdigest = `${fmt(c.tdigest / c[k])}× faster`) => [
+  label,
+  spread(of(k, 'wall')),
+  k === 'hdr' ? '1' : vsHdr(k, 'wall'),
+  spread(of(k, 'cpu')),
+  k === 'hdr' ? '1' : vsHdr(k, 'cpu'),
+  tdigest,
+];
 table(
   [
-    'operation (2^20 adds over 2^20 lognormal points; tdigest 2^18 adds, the slowest)',
-    'ns/point (median)',
+    `operation (2^20 adds over 2^20 lognormal points; tdigest 2^18, Markov 2^18 transitions; ${ROUNDS} interleaved rounds)`,
+    'ns/point, median (range)',
+    '× `hdr.recordValue` time, same round',
+    'CPU ns/point',
+    'CPU × hdr',
     'vs tdigest.push',
   ],
   [
-    [
-      '`Stats.add`, every feature on (defaults)',
-      fmt(c.stats),
-      `${fmt(c.tdigest / c.stats)}× faster`,
-    ],
-    [
-      '`Stats.add`, no time features (no interval/windows/recent/top)',
-      fmt(c.lean),
-      `${fmt(c.tdigest / c.lean)}× faster`,
-    ],
-    [
-      '`Duration.end(nanotime() - 1000)` (two clock reads)',
-      fmt(c.duration),
-      `${fmt(c.tdigest / c.duration)}× faster`,
-    ],
-    ['`tdigest.push` (tdigest 0.1.3; 2^18 adds a run)', fmt(c.tdigest), '1×'],
-    [
-      '`hdr.recordValue` (hdr-histogram-js 3, JS, 3 digits)',
-      fmt(c.hdr),
-      `${fmt(c.tdigest / c.hdr)}× faster`,
-    ],
-    ['`nanotime()` alone (the clock every add reads)', fmt(c.clock), ''],
+    row('`Stats.add`, defaults (moments, quantiles, buckets, recent, top, windows)', 'stats'),
+    row('`Stats.add`, no time features (no windows/recent/top)', 'lean'),
+    row('`Stats.add` with `interval: true` (a precise clock read per add)', 'withInterval'),
+    row('`Duration.end(nanotime() - 1000)` (two precise clock reads)', 'duration'),
+    row('`Transitor.transition` (4 statistics, one precise clock read)', 'markov', ''),
+    row('`tdigest.push` (tdigest 0.1.3; 2^18 adds a run)', 'tdigest', '1×'),
+    row('`hdr.recordValue` (hdr-histogram-js 3, JS, 3 digits)', 'hdr'),
+    row('`nanotime()` alone (the precise clock)', 'clock', ''),
   ],
 );
 
@@ -201,17 +262,6 @@ const hhNs = nsPerOp(
   },
   { iterations: N },
 );
-const markovNs = nsPerOp(
-  (n) => {
-    const m = new Markov();
-    const live = Array.from({ length: 100 }, () => m.makeTransitor('idle'));
-    for (let i = 0; i < n; i++) {
-      const t = live[i % 100];
-      t.transition(t.state === 'idle' ? 'busy' : 'idle');
-    }
-  },
-  { iterations: N / 4 },
-);
 process.stdout.write('HyperLogLog (precision 14, 16 KiB) on IPv4-address strings:\n\n');
 table(['distinct', 'estimate', 'error'], hllRows);
 table(
@@ -219,6 +269,5 @@ table(
   [
     ['`HyperLogLog.add` (13-15 char strings)', fmt(hllNs)],
     ['`HeavyHitters.add` (epsilon 0.001, 5000 keys)', fmt(hhNs)],
-    ['`Transitor.transition` (4 statistics, one clock read)', fmt(markovNs)],
   ],
 );

@@ -1,5 +1,6 @@
 export { BUCKET_BOUNDS, BUCKET_COUNT } from './buckets.js';
 export { didYouMean } from './closest.js';
+export { coarseNanotime } from './coarse-clock.js';
 export { Duration, Interval } from './duration.js';
 export {
   FaststatError,

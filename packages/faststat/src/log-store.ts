@@ -30,7 +30,11 @@ export class LogStore {
   }
 
   add(key: number, count: number): void {
-    const i = key - this.offset;
+    let i = key - this.offset;
+    // A full window collapses every lower key into its lowest bin: without
+    // this test each such add (an interval series spanning more octaves
+    // than maxBins covers, all of its small gaps) went the slow way.
+    if (i < 0 && this.used === this.maxBins) i = 0;
     if (i >= 0 && i < this.used) {
       const c = this.counts[i]! + count;
       if (c <= 0xffffffff) this.counts[i] = c;

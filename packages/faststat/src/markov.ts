@@ -43,16 +43,28 @@ const markovStatsDefaults: StatsOptions = Object.freeze({ interval: false, topSi
 /** What a transitor and the finalization registry share. */
 interface Cell {
   state: string;
+  /** The entry of `state`, so a transition looks up only where it goes. */
+  entry: StateEntry;
   since: number;
   closed: boolean;
 }
 
-/** Everything kept about one state, found with one map lookup per change. */
+/** Everything kept about one state. */
 interface StateEntry {
   count: number;
   duration: Duration;
   counts: Stats;
   transitions: Map<string, Interval>;
+  edges: Map<string, Edge>;
+  /** The transition out of this state taken last: objects repeat their paths. */
+  lastEdge: Edge | undefined;
+}
+
+/** A from → to transition: where it goes and its Interval. */
+interface Edge {
+  next: string;
+  target: StateEntry;
+  interval: Interval;
 }
 
 /**
@@ -89,7 +101,7 @@ export class Markov {
   makeTransitor(state: string): Transitor {
     const entry = this.entry(state);
     const t = this.clock();
-    const cell: Cell = { state, since: t, closed: false };
+    const cell: Cell = { state, entry, since: t, closed: false };
     const transitor = new Transitor(this, cell);
     this.registry.register(transitor, cell, cell);
     this.changeCount(entry, 1, t);
@@ -108,23 +120,22 @@ export class Markov {
 
   /** @internal */
   move(cell: Cell, next: string): void {
-    const target = this.entry(next);
-    const from = this.states.get(cell.state)!;
+    const from = cell.entry;
+    let edge = from.lastEdge;
+    // Two map lookups saved on the common path: the same move as last time.
+    if (edge === undefined || edge.next !== next) from.lastEdge = edge = this.edge(from, next);
     const t = this.clock();
     this.leave(from, cell, t);
-    let interval = from.transitions.get(next);
-    if (interval === undefined) {
-      from.transitions.set(next, (interval = new Interval(this.statsOptions)));
-    }
-    interval.tickAt(t);
+    edge.interval.tickAt(t);
     cell.state = next;
+    cell.entry = edge.target;
     cell.since = t;
-    this.changeCount(target, 1, t);
+    this.changeCount(edge.target, 1, t);
   }
 
   /** @internal */
   close(cell: Cell): void {
-    this.leave(this.states.get(cell.state)!, cell, this.clock());
+    this.leave(cell.entry, cell, this.clock());
     cell.closed = true;
     this.registry.unregister(cell);
   }
@@ -152,6 +163,8 @@ export class Markov {
         duration: new Duration(this.statsOptions),
         counts: new Stats(this.statsOptions),
         transitions: new Map(),
+        edges: new Map(),
+        lastEdge: undefined,
       };
       this.states.set(state, entry);
       this.stateDurations.set(state, entry.duration);
@@ -159,6 +172,18 @@ export class Markov {
       this.transitionIntervals.set(state, entry.transitions);
     }
     return entry;
+  }
+
+  /** The from → next edge, its Interval created on first use. */
+  private edge(from: StateEntry, next: string): Edge {
+    let edge = from.edges.get(next);
+    if (edge === undefined) {
+      const target = this.entry(next);
+      const interval = new Interval(this.statsOptions);
+      from.transitions.set(next, interval);
+      from.edges.set(next, (edge = { next, target, interval }));
+    }
+    return edge;
   }
 
   private leave(entry: StateEntry, cell: Cell, t: number): void {
@@ -170,7 +195,7 @@ export class Markov {
     if (cell.closed) return;
     cell.closed = true;
     this.leakedCount++;
-    this.changeCount(this.states.get(cell.state)!, -1, this.clock());
+    this.changeCount(cell.entry, -1, this.clock());
   }
 
   private changeCount(entry: StateEntry, delta: number, t: number): void {

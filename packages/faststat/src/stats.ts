@@ -1,4 +1,5 @@
 import { BUCKET_BOUNDS, BUCKET_COUNT } from './buckets.js';
+import { coarseNanotime } from './coarse-clock.js';
 import { FaststatTypeError } from './errors.js';
 import { mergeChecked } from './internal.js';
 import { LogSketch } from './log-sketch.js';
@@ -10,6 +11,7 @@ import {
   type StatsOptions,
 } from './options.js';
 import { RecentRing, type TimedPoint, TopN } from './recent.js';
+import { lnPositive } from './small-log.js';
 import { STATS_SNAPSHOT_VERSION, type StatsSnapshot } from './stats-snapshot.js';
 import { validateStatsSnapshot } from './stats-validate.js';
 import { WindowCounts, type WindowCountsSnapshot } from './window-counts.js';
@@ -39,7 +41,13 @@ export const LAGS: readonly number[] = Object.freeze([2, 4, 8, 16, 32, 64]);
  */
 export class Stats {
   protected readonly options: ResolvedStatsOptions;
+  /** The precise clock: the injected one, else nanotime. */
   protected readonly clock: () => number;
+  /**
+   * True when `add` may time points by the shared coarse clock: the clock
+   * is not injected and no `interval` needs the gap between adds exactly.
+   */
+  private readonly coarse: boolean;
   protected readonly moments = new Moments();
   protected readonly sketch: LogSketch;
   protected readonly bucketCounts: Float64Array = new Float64Array(BUCKET_COUNT);
@@ -74,6 +82,7 @@ export class Stats {
     const o = resolveStatsOptions(options);
     this.options = o;
     this.clock = o.clock;
+    this.coarse = options?.clock === undefined && !o.interval;
     this.sketch = new LogSketch(o.relativeAccuracy, o.maxBins, o.mapping);
     this.recentRing = o.recentSize > 0 ? new RecentRing(o.recentSize) : undefined;
     this.topN = o.topSize > 0 ? new TopN(o.topSize) : undefined;
@@ -101,7 +110,9 @@ export class Stats {
       this.nonFiniteCount++;
       return;
     }
-    this.record(x, this.clock());
+    // A direct call, not through a field: inlined, and the same call site
+    // for every Stats whatever clock the others hold.
+    this.record(x, this.coarse ? coarseNanotime() : this.clock());
   }
 
   /**
@@ -155,11 +166,11 @@ export class Stats {
     if (x > 0) {
       let lnx = 0;
       if (this.fullFeatured) {
-        lnx = Math.log(x);
+        lnx = lnPositive(x);
         this.sumLog += lnx;
         this.sumInverse += 1 / x;
       } else if (this.sketch.needsLog) {
-        lnx = Math.log(x);
+        lnx = lnPositive(x);
       }
       this.bucketCounts[this.sketch.addPositive(x, lnx)]!++;
     } else {

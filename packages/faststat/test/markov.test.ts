@@ -38,6 +38,61 @@ describe('Markov', () => {
     expect(() => m.makeTransitor('')).toThrow(/non-empty string/);
   });
 
+  it('records each move on its own edge when a state alternates destinations', () => {
+    const c = fakeClock();
+    const m = new Markov({ clock: c.clock });
+    const t = m.makeTransitor('idle');
+    // idle → a, a → idle, idle → b, b → idle, … : the last-edge cache misses every time.
+    for (let k = 0; k < 6; k++) {
+      c.advance(1);
+      t.transition(k % 2 === 0 ? 'a' : 'b');
+      c.advance(2);
+      t.transition('idle');
+    }
+    const fromIdle = m.transitionIntervals.get('idle')!;
+    expect(fromIdle.get('a')!.ticks).toBe(3);
+    expect(fromIdle.get('b')!.ticks).toBe(3);
+    // Each edge is taken every 6 ms (two rounds of 3 ms).
+    expect(fromIdle.get('a')!.mean).toBe(6);
+    expect(fromIdle.get('b')!.mean).toBe(6);
+    expect(m.transitionIntervals.get('a')!.get('idle')!.ticks).toBe(3);
+    expect(m.stateDurations.get('a')!.mean).toBe(2);
+    expect(m.stateDurations.get('idle')!.mean).toBe(1);
+    expect(m.counts).toEqual({ idle: 1, a: 0, b: 0 });
+    expect(m.stateCounts.get('a')!.n).toBe(6);
+    expect(m.stateCounts.get('a')!.max).toBe(1);
+  });
+
+  it('keeps its snapshot shape: recent points and windows, no top or interval by default', () => {
+    const c = fakeClock(1e12);
+    const plain = new Markov({ clock: c.clock });
+    const lean = new Markov({
+      clock: c.clock,
+      statsOptions: { recentSize: 0, windowCounts: false },
+    });
+    for (const m of [plain, lean]) {
+      const t = m.makeTransitor('a');
+      c.advance(1);
+      t.transition('b');
+    }
+    const p = plain.snapshot();
+    expect(Object.keys(p)).toEqual([
+      'type',
+      'counts',
+      'leaked',
+      'stateDurations',
+      'transitionIntervals',
+      'stateCounts',
+    ]);
+    expect(p.stateDurations.a).toMatchObject({ type: 'duration', n: 1, top: null, interval: null });
+    expect(p.stateDurations.a?.recent).toEqual([[p.stateDurations.a?.lastTime, 1]]);
+    expect(p.stateCounts.b?.windowCounts?.perMinute.reduce((x, y) => x + y, 0)).toBe(1);
+    expect(p.transitionIntervals.a?.b).toMatchObject({ type: 'interval', n: 0 });
+    const l = lean.snapshot();
+    expect(l.stateDurations.a?.recent).toBeNull();
+    expect(l.stateCounts.b?.windowCounts).toBeNull();
+  });
+
   it('keeps counts exact under many transitors moving at random', () => {
     const m = new Markov();
     const states = ['a', 'b', 'c', 'd'];

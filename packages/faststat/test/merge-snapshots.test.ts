@@ -16,8 +16,8 @@ const viaJson = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 
 describe('mergeStatsSnapshots', () => {
   it('keeps the type and what the first kept, and merges the data', () => {
-    const a = new Duration({ topSize: 0, percentiles: [0.5, 0.99] });
-    const b = new Duration({ topSize: 0, percentiles: [0.5, 0.99] });
+    const a = new Duration({ topSize: 0, percentiles: [0.5, 0.99], interval: true });
+    const b = new Duration({ topSize: 0, percentiles: [0.5, 0.99], interval: true });
     for (let i = 1; i <= 100; i++) a.add(i);
     for (let i = 101; i <= 300; i++) b.add(i);
     b.add(-1);

@@ -57,7 +57,7 @@ describe('merge', () => {
     stream('bimodal', 1000, 3),
   ];
   const stats = parts.map((p) => {
-    const s = new Stats();
+    const s = new Stats({ interval: true });
     for (const x of p) s.add(x);
     return s;
   });

@@ -22,7 +22,7 @@ const EPOCH = 1_700_000_000_000;
 /** A Stats (or Duration) with a fixed fake clock, fed `values` one ms apart. */
 function statsOf(values: number[], duration = false): Stats {
   const time = fakeClock();
-  const options = { clock: time.clock, epochOriginMs: EPOCH };
+  const options = { clock: time.clock, epochOriginMs: EPOCH, interval: true };
   const s = duration ? new Duration(options) : new Stats(options);
   for (const v of values) {
     time.advance(1);
@@ -252,7 +252,7 @@ const data = fc.array(
 );
 const corruptions = fc.array(fc.tuple(fc.nat(), replacement), { minLength: 1, maxLength: 3 });
 
-/** What a default Stats (and its interval) can hold at most: full sketches, rings and windows. */
+/** What a Stats with an interval can hold at most: full sketches, rings and windows. */
 const bytesBound =
   2 * 65 * 8 +
   400 * 2 +
