@@ -50,6 +50,13 @@ const SCENARIOS = {
  * shared machine it got.
  */
 function treeCpu(root) {
+  let total = 0;
+  for (const { cpu } of tree(root)) total += cpu;
+  return total;
+}
+
+/** Process `root` and its descendants, from /proc: [{ pid, cpu (ms) }]. */
+function tree(root) {
   const tick = 10; // ms per clock tick (USER_HZ = 100)
   const stats = new Map();
   for (const name of readdirSync('/proc')) {
@@ -62,15 +69,24 @@ function treeCpu(root) {
       // exited meanwhile
     }
   }
-  let total = 0;
+  const found = [];
   const queue = [root];
   while (queue.length > 0) {
     const pid = queue.pop();
-    total += stats.get(pid)?.cpu ?? 0;
+    if (stats.has(pid)) found.push({ pid, cpu: stats.get(pid).cpu });
     for (const [child, st] of stats) if (st.ppid === pid) queue.push(child);
   }
-  return total;
+  return found;
 }
+
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** Starts a scenario's server; resolves with { port, cpu(), stop() }. */
 async function start(s, extra = {}) {
@@ -125,11 +141,21 @@ async function start(s, extra = {}) {
       return Number((await next(/^CPU (\d+)/))[1]);
     },
     async stop() {
+      // Workers too: a node:cluster worker with a backlog of queued requests
+      // outlives its primary, burning CPU into the next scenario.
+      const family = tree(child.pid).map((p) => p.pid);
       child.stdin.end();
       const exited = new Promise((r) => child.once('exit', r));
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;
       clearTimeout(timer);
+      const deadline = Date.now() + 2000;
+      while (family.some(alive) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      const left = family.filter(alive);
+      for (const pid of left) process.kill(pid, 'SIGKILL');
+      if (left.length > 0 && process.env.BENCH_VERBOSE)
+        process.stderr.write(`${s.label}: killed ${left.length} process(es) left after stop\n`);
     },
   };
 }
