@@ -9,33 +9,10 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { BufferedSocket } from '@support/bufsock';
 import { printRatios, ratios } from './framing-report.mjs';
+import { handParser } from './hand-parser.mjs';
 
 const PAYLOAD = 100;
 const sender = fileURLToPath(new URL('sender.mjs', import.meta.url));
-
-// A hand-written 'data' parser: keep the leftover, concat it with the next chunk.
-function handParser(socket, onStart) {
-  let count = 0;
-  return new Promise((resolve, reject) => {
-    let pending = null;
-    socket.on('data', (chunk) => {
-      if (count === 0 && pending === null) onStart();
-      const buf = pending === null ? chunk : Buffer.concat([pending, chunk]);
-      let at = 0;
-      while (buf.length - at >= 4) {
-        const length = buf.readUInt32BE(at);
-        if (buf.length - at - 4 < length) break;
-        if (buf.subarray(at + 4, at + 4 + length).length !== PAYLOAD) {
-          reject(new Error('bad frame'));
-        }
-        count++;
-        at += 4 + length;
-      }
-      pending = at === buf.length ? null : buf.subarray(at);
-    });
-    socket.on('end', () => resolve(count));
-  });
-}
 
 const loops = {
   async: async (bs, messages) => {
@@ -79,7 +56,7 @@ async function receiveWith(kind, messages) {
   };
   let count = messages;
   if (kind === 'baseline') {
-    count = await handParser(socket, start);
+    count = await handParser(socket, PAYLOAD, start);
   } else {
     const bs = new BufferedSocket(socket, { timeout: 30_000, maxsize: 256 * 1024 });
     const first = await bs.recvSize(4);

@@ -6,6 +6,7 @@
 import { Duplex } from 'node:stream';
 import { BufferedSocket } from '@support/bufsock';
 import { printRatios, ratios } from './framing-report.mjs';
+import { handParser } from './hand-parser.mjs';
 
 const KiB = 1024;
 const CHUNK = 64 * KiB;
@@ -36,29 +37,9 @@ function contenders(chunks, messages) {
     });
   };
   return {
-    // A hand-written 'data' parser: keep the leftover, concat it with the next chunk.
     baseline: () =>
-      new Promise((resolve, reject) => {
-        const stream = source();
-        let pending = null;
-        let count = 0;
-        stream.on('data', (chunk) => {
-          const buf = pending === null ? chunk : Buffer.concat([pending, chunk]);
-          let at = 0;
-          while (buf.length - at >= 4) {
-            const length = buf.readUInt32BE(at);
-            if (buf.length - at - 4 < length) break;
-            if (buf.subarray(at + 4, at + 4 + length).length !== PAYLOAD) {
-              reject(new Error('bad frame'));
-            }
-            count++;
-            at += 4 + length;
-          }
-          pending = at === buf.length ? null : buf.subarray(at);
-        });
-        stream.on('end', () =>
-          count === messages ? resolve() : reject(new Error(`got ${count}`)),
-        );
+      handParser(source(), PAYLOAD).then((count) => {
+        if (count !== messages) throw new Error(`got ${count}`);
       }),
     // The same parser making the Buffers the general path makes: the 4-byte
     // header and the payload, each a view. The floor for two Buffers a message.
