@@ -52,9 +52,7 @@ export async function skipReason(block) {
     const reason = programSkipReason(block.needs, server.install);
     if (reason) return reason;
   }
-  for (const m of block.code.matchAll(PORTS)) {
-    const port = Number(m[1] ?? m[2]);
-    if (port === server?.port) continue;
+  for (const port of listenPorts(block)) {
     if (!(await portFree(port))) return `port ${port} is in use on this machine`;
   }
   return undefined;
