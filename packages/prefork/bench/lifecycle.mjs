@@ -137,6 +137,22 @@ function pct(xs, q) {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? null;
 }
 
+/**
+ * Starts the fixture with `options`, keeps the keep-alive load on it while
+ * `act(app)` runs, and returns what `act` measured with the load's counts.
+ */
+async function underLoad(options, act) {
+  const app = await start(options);
+  try {
+    const stop = load(app.port);
+    const measured = await act(app);
+    const r = await stop();
+    return { ...measured, failed: r.failed, ok: r.ok };
+  } finally {
+    await app.stop();
+  }
+}
+
 const scenarios = {
   // New connections at 5x the slots: 2 workers x maxClients 4, 50 ms requests,
   // 40 closed-loop clients with a new connection per request, against a
@@ -181,10 +197,8 @@ const scenarios = {
       await app.stop();
     }
   },
-  async 'kill -9'() {
-    const app = await start({ workers: 2 });
-    try {
-      const stop = load(app.port);
+  'kill -9': () =>
+    underLoad({ workers: 2 }, async (app) => {
       await sleep(500);
       const s = await app.status();
       const victim = s.workers[0];
@@ -200,28 +214,16 @@ const scenarios = {
         else await sleep(10);
       }
       await sleep(300);
-      const r = await stop();
-      return { readyMs, failed: r.failed, ok: r.ok };
-    } finally {
-      await app.stop();
-    }
-  },
-  async 'memory-limit cycling'() {
-    const app = await start({ workers: 2, memoryLimit: 160 << 20, checkInterval: 100 });
-    try {
-      const stop = load(app.port);
+      return { readyMs };
+    }),
+  'memory-limit cycling': () =>
+    underLoad({ workers: 2, memoryLimit: 160 << 20, checkInterval: 100 }, async (app) => {
       for (let i = 0; i < 60; i++) await get(app.port, '/leak').catch(() => {});
       await app.waitFor(/drained \d$/);
-      const r = await stop();
-      return { failed: r.failed, ok: r.ok };
-    } finally {
-      await app.stop();
-    }
-  },
-  async 'SIGHUP reload'() {
-    const app = await start({ workers: 2 });
-    try {
-      const stop = load(app.port);
+      return {};
+    }),
+  'SIGHUP reload': () =>
+    underLoad({ workers: 2 }, async (app) => {
       await sleep(300);
       app.setVersion('v2');
       const t0 = Date.now();
@@ -237,16 +239,10 @@ const scenarios = {
       }
       const doneMs = Date.now() - t0;
       await sleep(300);
-      const r = await stop();
-      return { doneMs, failed: r.failed, ok: r.ok };
-    } finally {
-      await app.stop();
-    }
-  },
-  async 'SIGUSR2 hot upgrade'() {
-    const app = await start({ workers: 2 });
-    try {
-      const stop = load(app.port);
+      return { doneMs };
+    }),
+  'SIGUSR2 hot upgrade': () =>
+    underLoad({ workers: 2 }, async (app) => {
       await sleep(300);
       app.setVersion('v2');
       const t0 = Date.now();
@@ -254,12 +250,8 @@ const scenarios = {
       await app.waitFor(new RegExp(`^STOPPED ${app.pid}$`));
       const doneMs = Date.now() - t0;
       await sleep(300);
-      const r = await stop();
-      return { doneMs, failed: r.failed, ok: r.ok };
-    } finally {
-      await app.stop();
-    }
-  },
+      return { doneMs };
+    }),
 };
 
 console.log(
