@@ -1,6 +1,6 @@
 // An ordinary Express app — routing, JSON bodies, an error handler — written
 // without any knowledge of SuPPort. Group serves it unchanged.
-import express, { type ErrorHandler, type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express } from 'express';
 
 interface Todo {
   id: number;
@@ -47,7 +47,7 @@ export function createExpressApp(): Express {
     throw new Error('something broke');
   });
 
-  const onError: ErrorHandler = (error, _req, res, _next) => {
+  const onError: ErrorRequestHandler = (error, _req, res, _next) => {
     const e = error as { status?: number; type?: string; message?: string };
     const status =
       typeof e.status === 'number' && e.status >= 400 && e.status < 600 ? e.status : 500;
